@@ -255,7 +255,7 @@ class EmbeddedPostgres:
             port=port,
             user=SUPERUSER,
             password="",
-            database=DATABASE,
+            database=os.environ.get("MOOCDB_PG_DATABASE", DATABASE),
             embedded=True,
         )
 
