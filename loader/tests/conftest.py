@@ -32,13 +32,18 @@ def db_info() -> Iterator[object]:
     yield info
 
 
+def clean_raw_schema(info: object) -> None:
+    """Drop the raw schema (and so the dlt state kept in it)."""
+    from loader.settings import raw_schema
+
+    with psycopg.connect(info.conninfo(), autocommit=True) as conn:  # type: ignore[attr-defined]
+        conn.execute(f'drop schema if exists "{raw_schema()}" cascade')
+
+
 @pytest.fixture
 def clean_raw(db_info: object) -> object:
     """Empty raw schema (and dlt state) before a loader test."""
-    from loader.settings import raw_schema
-
-    with psycopg.connect(db_info.conninfo(), autocommit=True) as conn:  # type: ignore[attr-defined]
-        conn.execute(f'drop schema if exists "{raw_schema()}" cascade')
+    clean_raw_schema(db_info)
     return db_info
 
 
