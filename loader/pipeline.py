@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dlt
 import psycopg
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from loader import pseudonyms
 from loader.database import DatabaseError, check_reachable, connect_info
@@ -198,8 +199,7 @@ def _progress_bar(files: list[Path]):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
     total = sum(path.stat().st_size for path in files)
-    return tqdm(total=total, unit="B", unit_scale=True, desc="loading",
-                file=sys.stderr)
+    return tqdm(total=total, unit="B", unit_scale=True, desc="loading", file=sys.stderr)
 
 
 def load(
@@ -234,9 +234,10 @@ def load(
             files, stats, on_bytes=bar.update if bar else None, **kwargs
         )
         load_info = pipeline.run(source, loader_file_format="csv")
-    except dlt.pipeline.exceptions.PipelineStepFailed as error:
-        raise DatabaseError(f"load failed at step {error.step}: {error.exception}") \
-            from error
+    except PipelineStepFailed as error:
+        raise DatabaseError(
+            f"load failed at step {error.step}: {error.exception}"
+        ) from error
     finally:
         if bar:
             bar.close()

@@ -8,7 +8,7 @@ from jinja2 import Undefined, pass_context
 
 
 @pass_context
-def dispatch(context, macro_name, macro_namespace=None):  # noqa: ARG001
+def dispatch(context, macro_name, macro_namespace=None):
     for prefix in ("postgres__", "default__"):
         macro = context.resolve(prefix + macro_name)
         if not isinstance(macro, Undefined):

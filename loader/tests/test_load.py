@@ -24,7 +24,7 @@ HOSTILE = [
     b'{"event_type":"nul escape \\u0000"}',
     b'{"event_type": "broken json"',
     b"[1, 2, 3]",
-    b"2014-01-01 00:00:01,123 INFO 1 [tracking] logger.py:60 - {\"event_type\":\"ok_2\"}",
+    b'2014-01-01 00:00:01,123 INFO 1 [tracking] logger.py:60 - {"event_type":"ok_2"}',
     b'{"event_type":"lone surrogate \\udc00"}',
     b'{"event_type":"' + b"x" * 5000 + b'"}',  # over the 4096-byte test limit
     b'{"event_type":"ok_3"}',
@@ -45,7 +45,10 @@ def test_hostile_lines_are_all_accounted_for(clean_raw: object, write_lines) -> 
     assert summary.invariant_holds
     assert summary.rows_in_database == 3
     reasons = dict(
-        query(clean_raw, "select reason, count(*) from raw.tracking_log_quarantine group by 1")
+        query(
+            clean_raw,
+            "select reason, count(*) from raw.tracking_log_quarantine group by 1",
+        )
     )
     assert reasons == {
         "blank_line": 1,
@@ -115,7 +118,8 @@ def test_a_replaced_file_is_loaded_as_a_new_version(
     assert (result.status, result.file_version, result.lines_read) == ("replaced", 2, 1)
     versions = query(
         clean_raw,
-        "select file_version, count(*) from raw.tracking_log_lines group by 1 order by 1",
+        "select file_version, count(*) from raw.tracking_log_lines"
+        " group by 1 order by 1",
     )
     assert versions == [(1, 3), (2, 1)]
 
@@ -155,7 +159,9 @@ def test_a_missing_path_is_one_clear_error() -> None:
         discover_files(["/nonexistent/tracking.log"])
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "loader", *args],
         capture_output=True,
@@ -179,10 +185,14 @@ def test_cli_unreachable_database_exits_2_with_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: cannot reach external Postgres")
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: cannot reach external Postgres"
+    )
 
 
-def test_cli_prints_the_summary_with_the_invariant(clean_raw: object, write_lines) -> None:  # type: ignore[no-untyped-def]
+def test_cli_prints_the_summary_with_the_invariant(
+    clean_raw: object, write_lines
+) -> None:  # type: ignore[no-untyped-def]
     path = write_lines("c.log", [*GOOD, b"oops"])
     done = run_cli("load", "--no-progress", str(path))
     assert done.returncode == 0, done.stderr

@@ -39,12 +39,14 @@ def staged(db_info: object) -> object:
     from loader.tests.conftest import clean_raw_schema
 
     clean_raw_schema(db_info)
-    summary = load([str(FIXTURES / "published_events.jsonl")], info=db_info,
-                   progress=False)
+    summary = load(
+        [str(FIXTURES / "published_events.jsonl")], info=db_info, progress=False
+    )
     assert summary.stats.lines_quarantined == 0
     done = run_dbt(
         ["build", "--select", "stg_tracking_log__events"],
-        info=db_info, capture=True,  # type: ignore[arg-type]
+        info=db_info,
+        capture=True,  # type: ignore[arg-type]
     )
     assert done.returncode == 0, done.stdout[-3000:]
     return db_info
@@ -81,7 +83,9 @@ def test_every_published_event_is_staged_once(staged: object) -> None:
 
 
 @pytest.mark.parametrize("expected", expected_rows(), ids=lambda r: r["line_number"])
-def test_published_event_envelope_is_parsed(staged: object, expected: dict[str, str]) -> None:
+def test_published_event_envelope_is_parsed(
+    staged: object, expected: dict[str, str]
+) -> None:
     got = staged_rows(staged)[int(expected["line_number"])]
     want = {column: expected[column] for column in COLUMNS}
     assert got == want, expected["doc_reference"]
@@ -104,8 +108,9 @@ def test_usernames_become_keyed_pseudonyms(staged: object) -> None:
     named = [(u, p) for u, p, anonymous in rows if not anonymous]
     assert named, "the corpus has named users"
     for username, pseudonym in named:
-        want = hmac.new(TEST_KEY.encode(), f"user:{username.strip()}".encode(),
-                        hashlib.sha256).hexdigest()
+        want = hmac.new(
+            TEST_KEY.encode(), f"user:{username.strip()}".encode(), hashlib.sha256
+        ).hexdigest()
         assert pseudonym == want
         assert username not in pseudonym
     for username, pseudonym, anonymous in rows:
@@ -113,7 +118,9 @@ def test_usernames_become_keyed_pseudonyms(staged: object) -> None:
             assert pseudonym is None or pseudonym.startswith("anon-"), username
 
 
-def test_no_raw_username_or_ip_survives_in_staged_pseudonyms_or_ips(staged: object) -> None:
+def test_no_raw_username_or_ip_survives_in_staged_pseudonyms_or_ips(
+    staged: object,
+) -> None:
     rows = query(
         staged,
         "select count(*) from moocdb_staging.stg_tracking_log__events "
