@@ -41,3 +41,18 @@
             then cast(trim({{ json_expr }} #>> '{}') as double precision)
     end)
 {%- endmacro %}
+
+{#- json_pick(json_expr, keys): a JSON object with only the given keys of
+    an object (absent and null members left out); NULL for a non-object. -#}
+{% macro json_pick(json_expr, keys) %}
+    {{ return(adapter.dispatch('json_pick', 'moocdb')(json_expr, keys)) }}
+{% endmacro %}
+{% macro default__json_pick(json_expr, keys) -%}
+    (case when jsonb_typeof({{ json_expr }}) = 'object' then jsonb_strip_nulls(
+        jsonb_build_object(
+            {%- for key in keys %}
+            '{{ key }}', {{ json_expr }} -> '{{ key }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    ) end)
+{%- endmacro %}

@@ -36,32 +36,11 @@ problem_events as (
         event_payload,
         context
     from events
+    -- every variant of the family: macro problem_family_event_types
     where event_type in (
-        -- learner checks (both eras), saves, resets and their failures
-        'problem_check',
-        'save_problem_check',
-        'problem_check_fail',
-        'save_problem_check_fail',
-        'problem_graded',
-        'problem_save',
-        'save_problem_success',
-        'save_problem_fail',
-        'problem_reset',
-        'reset_problem',
-        'reset_problem_fail',
-        -- grading
-        'edx.grades.problem.submitted',
-        'edx.grades.problem.rescored',
-        'edx.grades.problem.score_overridden',
-        'problem_rescore',
-        'problem_rescore_fail',
-        -- observing-only problem events (kept for the problems tree)
-        'problem_show',
-        'showanswer',
-        'show_answer',
-        'edx.problem.show_answer',
-        'edx.problem.hint.demandhint_displayed',
-        'edx.problem.hint.feedback_displayed'
+        {%- for event_type in problem_family_event_types() %}
+        '{{ event_type }}'{{ ',' if not loop.last }}
+        {%- endfor %}
     )
 ),
 
@@ -143,6 +122,17 @@ payload_fields as (
                 ) }}
             else {{ json_get('event_payload', 'answers') }}
         end as answers_json,
+        -- XBlock answers name no input: the drop (item, zone, number) or
+        -- the chosen option (the rationale, free text, is not kept)
+        case
+            when event_type = 'edx.drag_and_drop_v2.item.dropped'
+                then {{ json_as_text(json_pick(
+                    'event_payload',
+                    ['item_id', 'location_id', 'location', 'input']
+                )) }}
+            when event_type like 'ubc.peer_instruction.%'
+                then {{ json_get_text('event_payload', 'answer') }}
+        end as xblock_answer_text,
         {{ json_get('event_payload', 'correct_map') }} as correct_map_json,
         {{ json_get('event_payload', 'submission') }} as submission_json,
         -- browser events carry the problem form, URL-encoded: as the whole
@@ -245,12 +235,20 @@ events_classified as (
                 'edx.grades.problem.rescored',
                 'edx.grades.problem.score_overridden'
             ) then 'score_change'
+            when event_type in (
+                'edx.drag_and_drop_v2.item.dropped',
+                'ubc.peer_instruction.original_submitted',
+                'ubc.peer_instruction.revised_submitted'
+            ) then 'answer'
             else 'observing_only'
         end as problem_action,
         case
             when event_type in (
                 'problem_check', 'save_problem_check', 'problem_graded',
-                'edx.grades.problem.submitted'
+                'edx.grades.problem.submitted',
+                'edx.drag_and_drop_v2.item.dropped',
+                'ubc.peer_instruction.original_submitted',
+                'ubc.peer_instruction.revised_submitted'
             ) then 1
             when event_type in ('problem_save', 'save_problem_success')
                 then 0
@@ -345,7 +343,8 @@ final as (
         answers_json,
         correct_map_json,
         submission_json,
-        form_text
+        form_text,
+        xblock_answer_text
     from events_with_course
 )
 

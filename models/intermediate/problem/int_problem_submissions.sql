@@ -44,8 +44,8 @@ problem_rows as (
         submitting_events.problem_module_id as problem_key,
         'problem' as problem_level,
         submitting_events.problem_module_id as module_id,
-        cast(null as text) as answer_text,
-        cast(null as boolean) as is_list_answer
+        submitting_events.xblock_answer_text as answer_text,
+        false as is_list_answer
     from submitting_events
     where submitting_events.problem_module_id is not null
         and not exists (
