@@ -48,11 +48,13 @@
     {{ return(adapter.dispatch('json_pick', 'moocdb')(json_expr, keys)) }}
 {% endmacro %}
 {% macro default__json_pick(json_expr, keys) -%}
-    (case when jsonb_typeof({{ json_expr }}) = 'object' then jsonb_strip_nulls(
-        jsonb_build_object(
-            {%- for key in keys %}
-            '{{ key }}', {{ json_expr }} -> '{{ key }}'{{ ',' if not loop.last }}
-            {%- endfor %}
-        )
-    ) end)
+    (case
+        when jsonb_typeof({{ json_expr }}) = 'object'
+            then jsonb_strip_nulls(jsonb_build_object(
+                {%- for key in keys %}
+                '{{ key }}', {{ json_expr }} -> '{{ key }}'
+                {{- ',' if not loop.last }}
+                {%- endfor %}
+            ))
+    end)
 {%- endmacro %}

@@ -11,13 +11,17 @@ mapping as (
 ),
 
 family_types as (
-    {%- for role in ['submission', 'assessment'] %}
-    {%- for event_type in problem_family_event_types(role) %}
-    select '{{ event_type }}' as event_type, '{{ role }}s' as moocdb_table
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    select *
+    from (
+        values
+        {%- for role in ['submission', 'assessment'] %}
+        {%- set outer_loop = loop %}
+        {%- for event_type in problem_family_event_types(role) %}
+        ('{{ event_type }}', '{{ role }}s')
+        {{- ',' if not (loop.last and outer_loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
+    ) as family_type (event_type, moocdb_table)
 ),
 
 seed_types as (
@@ -25,9 +29,11 @@ seed_types as (
         mapping.event_type,
         seed_table.moocdb_table
     from mapping
-    cross join lateral {{ split_to_rows('mapping.moocdb_tables', ';') }}
-        as seed_table (moocdb_table, table_number)
-    where mapping.family in ('problem', 'grade')
+    cross join
+        lateral {{ split_to_rows('mapping.moocdb_tables', ';') }}
+            as seed_table (moocdb_table, table_number)
+    where
+        mapping.family in ('problem', 'grade')
         and seed_table.moocdb_table in ('submissions', 'assessments')
 ),
 

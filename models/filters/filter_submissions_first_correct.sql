@@ -30,9 +30,11 @@ correct_submissions as (
     select submissions.*
     from submissions
     inner join assessments_ranked
-        on submissions.submission_id = assessments_ranked.submission_id
-        and assessments_ranked.assessment_rank = 1
-    where submissions.submission_is_submitted = 1
+        on
+            submissions.submission_id = assessments_ranked.submission_id
+            and assessments_ranked.assessment_rank = 1
+    where
+        submissions.submission_is_submitted = 1
         and assessments_ranked.assessment_grade >= 1
 ),
 

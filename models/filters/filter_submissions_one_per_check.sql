@@ -75,7 +75,8 @@ browser_rows_without_server_copy as (
     where not exists (
         select 1
         from server_rows
-        where server_rows.user_id = browser_rows.user_id
+        where
+            server_rows.user_id = browser_rows.user_id
             and server_rows.problem_id = browser_rows.problem_id
             and server_rows.submission_is_submitted
             = browser_rows.submission_is_submitted
@@ -89,37 +90,42 @@ browser_rows_without_server_copy as (
 browser_rows_kept as (
     -- without a server copy, problem_check and problem_graded are two
     -- browser copies of one check: problem_check is kept
-    select *
-    from browser_rows_without_server_copy as graded
-    where graded.event_type <> 'problem_graded'
+    select graded_rows.*
+    from browser_rows_without_server_copy as graded_rows
+    where
+        graded_rows.event_type <> 'problem_graded'
         or not exists (
             select 1
-            from browser_rows_without_server_copy as checked
-            where checked.event_type = 'problem_check'
-                and checked.user_id = graded.user_id
-                and checked.problem_id = graded.problem_id
+            from browser_rows_without_server_copy as check_rows
+            where
+                check_rows.event_type = 'problem_check'
+                and check_rows.user_id = graded_rows.user_id
+                and check_rows.problem_id = graded_rows.problem_id
                 and abs({{ seconds_between(
-                    'checked.submission_timestamp',
-                    'graded.submission_timestamp'
+                    'check_rows.submission_timestamp',
+                    'graded_rows.submission_timestamp'
                 ) }}) <= {{ window_seconds }}
         )
 ),
 
 server_rows_kept as (
     -- a problem score repeats the check of the same problem
-    select *
-    from server_rows as scored
-    where scored.event_type <> 'edx.grades.problem.submitted'
+    select score_rows.*
+    from server_rows as score_rows
+    where
+        score_rows.event_type <> 'edx.grades.problem.submitted'
         or not exists (
             select 1
-            from server_rows as checked
-            where checked.event_type in ('problem_check', 'save_problem_check')
-                and checked.user_id = scored.user_id
-                and checked.module_id = scored.module_id
-                and checked.course_id = scored.course_id
+            from server_rows as server_check_rows
+            where
+                server_check_rows.event_type
+                in ('problem_check', 'save_problem_check')
+                and server_check_rows.user_id = score_rows.user_id
+                and server_check_rows.module_id = score_rows.module_id
+                and server_check_rows.course_id = score_rows.course_id
                 and abs({{ seconds_between(
-                    'checked.submission_timestamp',
-                    'scored.submission_timestamp'
+                    'server_check_rows.submission_timestamp',
+                    'score_rows.submission_timestamp'
                 ) }}) <= {{ window_seconds }}
         )
 ),

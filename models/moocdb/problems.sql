@@ -24,14 +24,16 @@ modules_seen as (
         course_id,
         problem_module_id as module_id
     from problem_events
-    where course_id is not null
+    where
+        course_id is not null
         and problem_module_id is not null
     union
     select
         course_id,
         module_id
     from answers
-    where course_id is not null
+    where
+        course_id is not null
         and module_id is not null
 ),
 
@@ -45,7 +47,8 @@ module_names_ranked as (
             order by event_at desc, event_id desc
         ) as name_rank
     from problem_events
-    where module_display_name is not null
+    where
+        module_display_name is not null
         and problem_module_id is not null
 ),
 
@@ -59,7 +62,8 @@ module_weights_ranked as (
             order by event_at desc, event_id desc
         ) as weight_rank
     from problem_events
-    where problem_weight is not null
+    where
+        problem_weight is not null
         and problem_module_id is not null
 ),
 
@@ -77,13 +81,15 @@ problem_nodes as (
         cast(null as text) as input_type
     from modules_seen
     left join module_names_ranked
-        on modules_seen.course_id = module_names_ranked.course_id
-        and modules_seen.module_id = module_names_ranked.module_id
-        and module_names_ranked.name_rank = 1
+        on
+            modules_seen.course_id = module_names_ranked.course_id
+            and modules_seen.module_id = module_names_ranked.module_id
+            and module_names_ranked.name_rank = 1
     left join module_weights_ranked
-        on modules_seen.course_id = module_weights_ranked.course_id
-        and modules_seen.module_id = module_weights_ranked.module_id
-        and module_weights_ranked.weight_rank = 1
+        on
+            modules_seen.course_id = module_weights_ranked.course_id
+            and modules_seen.module_id = module_weights_ranked.module_id
+            and module_weights_ranked.weight_rank = 1
 ),
 
 answers_located as (
@@ -93,7 +99,8 @@ answers_located as (
     from answers
     inner join problem_events
         on answers.event_id = problem_events.event_id
-    where answers.course_id is not null
+    where
+        answers.course_id is not null
         and answers.module_id is not null
 ),
 
@@ -120,7 +127,8 @@ question_descriptions_ranked as (
             order by event_at desc, event_id desc
         ) as description_rank
     from answers_located
-    where question_text is not null
+    where
+        question_text is not null
         or response_type is not null
         or input_type is not null
 ),
@@ -140,10 +148,11 @@ question_nodes as (
         question_descriptions_ranked.input_type
     from question_keys
     left join question_descriptions_ranked
-        on question_keys.course_id = question_descriptions_ranked.course_id
-        and question_keys.question_key
-        = question_descriptions_ranked.answer_key
-        and question_descriptions_ranked.description_rank = 1
+        on
+            question_keys.course_id = question_descriptions_ranked.course_id
+            and question_keys.question_key
+            = question_descriptions_ranked.answer_key
+            and question_descriptions_ranked.description_rank = 1
 ),
 
 sub_question_keys as (
@@ -155,8 +164,9 @@ sub_question_keys as (
         min(answers_located.sub_input_suffix) as sub_input_suffix
     from answers_located
     inner join question_keys
-        on answers_located.course_id = question_keys.course_id
-        and answers_located.question_key = question_keys.question_key
+        on
+            answers_located.course_id = question_keys.course_id
+            and answers_located.question_key = question_keys.question_key
     where answers_located.sub_input_suffix is not null
     group by answers_located.course_id, answers_located.answer_key
 ),

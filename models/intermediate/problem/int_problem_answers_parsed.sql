@@ -26,7 +26,8 @@ events_with_json as (
         correct_map_json,
         submission_json
     from problem_events
-    where answers_json is not null
+    where
+        answers_json is not null
         or correct_map_json is not null
         or submission_json is not null
 ),
@@ -39,9 +40,10 @@ server_answers as (
         {{ json_type('answer_entry.answer_value') }} = 'array'
             as is_list_answer
     from events_with_json
-    cross join lateral
+    cross join
+        lateral
         {{ json_object_entries('events_with_json.answers_json') }}
-        as answer_entry (answer_key, answer_value)
+            as answer_entry (answer_key, answer_value)
 ),
 
 form_answers as (
@@ -75,9 +77,10 @@ correct_maps as (
             {{ json_get_text('correct_map_entry.grading', 'msg') }}, ''
         ) as grading_message
     from events_with_json
-    cross join lateral
+    cross join
+        lateral
         {{ json_object_entries('events_with_json.correct_map_json') }}
-        as correct_map_entry (answer_key, grading)
+            as correct_map_entry (answer_key, grading)
 ),
 
 submissions_described as (
@@ -93,9 +96,10 @@ submissions_described as (
         {{ json_get_text('submission_entry.description', 'correct') }}
             as submission_correct
     from events_with_json
-    cross join lateral
+    cross join
+        lateral
         {{ json_object_entries('events_with_json.submission_json') }}
-        as submission_entry (answer_key, description)
+            as submission_entry (answer_key, description)
 ),
 
 shown_keys as (
@@ -104,21 +108,37 @@ shown_keys as (
         event_id,
         {{ regex_replace('edx_problem_id', '^input_', '') }} as answer_key
     from problem_events
-    where event_type = 'problem_show'
+    where
+        event_type = 'problem_show'
         and {{ regex_matches('edx_problem_id', '_[0-9]+_[0-9]+') }}
         and problem_module_id is null
 ),
 
 answer_keys as (
-    select event_id, answer_key from server_answers
+    select
+        event_id,
+        answer_key
+    from server_answers
     union
-    select event_id, answer_key from form_answers
+    select
+        event_id,
+        answer_key
+    from form_answers
     union
-    select event_id, answer_key from correct_maps
+    select
+        event_id,
+        answer_key
+    from correct_maps
     union
-    select event_id, answer_key from submissions_described
+    select
+        event_id,
+        answer_key
+    from submissions_described
     union
-    select event_id, answer_key from shown_keys
+    select
+        event_id,
+        answer_key
+    from shown_keys
 ),
 
 keys_joined as (
@@ -147,17 +167,21 @@ keys_joined as (
         submissions_described.submission_correct
     from answer_keys
     left join server_answers
-        on answer_keys.event_id = server_answers.event_id
-        and answer_keys.answer_key = server_answers.answer_key
+        on
+            answer_keys.event_id = server_answers.event_id
+            and answer_keys.answer_key = server_answers.answer_key
     left join form_answers
-        on answer_keys.event_id = form_answers.event_id
-        and answer_keys.answer_key = form_answers.answer_key
+        on
+            answer_keys.event_id = form_answers.event_id
+            and answer_keys.answer_key = form_answers.answer_key
     left join correct_maps
-        on answer_keys.event_id = correct_maps.event_id
-        and answer_keys.answer_key = correct_maps.answer_key
+        on
+            answer_keys.event_id = correct_maps.event_id
+            and answer_keys.answer_key = correct_maps.answer_key
     left join submissions_described
-        on answer_keys.event_id = submissions_described.event_id
-        and answer_keys.answer_key = submissions_described.answer_key
+        on
+            answer_keys.event_id = submissions_described.event_id
+            and answer_keys.answer_key = submissions_described.answer_key
 ),
 
 module_html_ids as (
@@ -197,9 +221,10 @@ keys_with_event as (
     inner join problem_events
         on keys_joined.event_id = problem_events.event_id
     left join module_html_ids as event_module
-        on problem_events.problem_module_id = event_module.module_id
-        and problem_events.course_id
-        is not distinct from event_module.course_id
+        on
+            problem_events.problem_module_id = event_module.module_id
+            and problem_events.course_id
+            is not distinct from event_module.course_id
 ),
 
 keys_split as (
@@ -209,7 +234,8 @@ keys_split as (
     select
         *,
         case
-            when event_module_html_id is not null
+            when
+                event_module_html_id is not null
                 and left(answer_key, length(event_module_html_id) + 1)
                 = event_module_html_id || '_'
                 then event_module_html_id
@@ -243,40 +269,46 @@ keys_located as (
         keys_parsed.*,
         coalesce(
             case
-                when keys_parsed.key_module_html_id
+                when
+                    keys_parsed.key_module_html_id
                     = keys_parsed.event_module_html_id
                     then keys_parsed.event_module_id
             end,
             module_html_ids_unique.module_id,
             -- never seen with its module id: rebuilt from the course id
             case
-                when keys_parsed.course_id like 'course-v1:%'
+                when
+                    keys_parsed.course_id like 'course-v1:%'
                     and {{ regex_matches(
                         'keys_parsed.key_module_html_id', '^[A-Za-z0-9_-]+$'
                     ) }}
-                    then 'block-v1:'
-                    || substr(keys_parsed.course_id, 11)
-                    || '+type@problem+block@'
-                    || keys_parsed.key_module_html_id
-                when {{ regex_matches(
+                    then
+                        'block-v1:'
+                        || substr(keys_parsed.course_id, 11)
+                        || '+type@problem+block@'
+                        || keys_parsed.key_module_html_id
+                when
+                    {{ regex_matches(
                     'keys_parsed.course_id', '^[^/]+/[^/]+/[^/]+$'
                 ) }}
                     and {{ regex_matches(
                         'keys_parsed.key_module_html_id',
                         '^i4x-[^-]+-[^-]+-problem-.'
                     ) }}
-                    then 'i4x://'
-                    || split_part(keys_parsed.course_id, '/', 1) || '/'
-                    || split_part(keys_parsed.course_id, '/', 2)
-                    || '/problem/'
-                    || {{ regex_extract(
+                    then
+                        'i4x://'
+                        || split_part(keys_parsed.course_id, '/', 1) || '/'
+                        || split_part(keys_parsed.course_id, '/', 2)
+                        || '/problem/'
+                        || {{ regex_extract(
                         'keys_parsed.key_module_html_id',
                         '^i4x-[^-]+-[^-]+-problem-(.+)$'
                     ) }}
             end
         ) as module_id,
         case
-            when keys_parsed.key_module_html_id
+            when
+                keys_parsed.key_module_html_id
                 = keys_parsed.event_module_html_id then 'event'
             when module_html_ids_unique.module_id is not null
                 then 'other_events'
@@ -285,9 +317,10 @@ keys_located as (
         end as module_id_origin
     from keys_parsed
     left join module_html_ids_unique
-        on keys_parsed.course_id = module_html_ids_unique.course_id
-        and keys_parsed.key_module_html_id
-        = module_html_ids_unique.module_html_id
+        on
+            keys_parsed.course_id = module_html_ids_unique.course_id
+            and keys_parsed.key_module_html_id
+            = module_html_ids_unique.module_html_id
 ),
 
 final as (
@@ -306,8 +339,9 @@ final as (
         -- the question: the input the key belongs to
         case
             when response_number_text is not null
-                then key_module_html_id || '_' || response_number_text
-                || '_' || input_number_text
+                then
+                    key_module_html_id || '_' || response_number_text
+                    || '_' || input_number_text
             else answer_key
         end as question_key,
         answer_origin,

@@ -25,7 +25,8 @@ submissions as (
 
 grading_events as (
     select * from problem_events
-    where (problem_action = 'check' and event_source = 'server')
+    where
+        (problem_action = 'check' and event_source = 'server')
         or problem_action in ('score', 'rescore', 'score_change')
 ),
 
@@ -49,7 +50,8 @@ graded_keys as (
     from grading_events
     inner join answers
         on grading_events.event_id = answers.event_id
-    where answers.is_graded_key
+    where
+        answers.is_graded_key
         and answers.module_id is not null
 ),
 
@@ -75,7 +77,8 @@ question_grades as (
             else greatest(1.0, coalesce(npoints, 0.0))
         end as question_max_grade,
         case
-            when graded_keys_count = 1
+            when
+                graded_keys_count = 1
                 and event_max_grade > 0 and event_grade is not null
                 then event_grade / event_max_grade
             when npoints is not null
@@ -103,7 +106,8 @@ problem_grades as (
             when event_max_grade > 0 then event_grade / event_max_grade
         end as grade
     from grading_events
-    where problem_action in ('score', 'score_change')
+    where
+        problem_action in ('score', 'score_change')
         and problem_module_id is not null
 ),
 
@@ -120,8 +124,9 @@ own_submissions as (
         submissions.submission_id
     from grades
     inner join submissions
-        on grades.event_id = submissions.source_event_id
-        and grades.problem_key = submissions.problem_key
+        on
+            grades.event_id = submissions.source_event_id
+            and grades.problem_key = submissions.problem_key
     where grades.problem_action in ('check', 'score')
 ),
 
@@ -137,15 +142,16 @@ rescore_candidates as (
         ) as candidate_rank
     from grades
     left join submissions
-        on grades.user_id = submissions.user_id
-        and grades.course_id = submissions.course_id
-        and grades.problem_key = submissions.problem_key
-        and submissions.event_source = 'server'
-        and submissions.problem_action = case
-            when grades.problem_action = 'rescore' then 'check'
-            else 'score'
-        end
-        and submissions.submission_timestamp <= grades.event_at
+        on
+            grades.user_id = submissions.user_id
+            and grades.course_id = submissions.course_id
+            and grades.problem_key = submissions.problem_key
+            and submissions.event_source = 'server'
+            and submissions.problem_action = case
+                when grades.problem_action = 'rescore' then 'check'
+                else 'score'
+            end
+            and grades.event_at >= submissions.submission_timestamp
     where grades.problem_action in ('rescore', 'score_change')
 ),
 

@@ -39,7 +39,7 @@ problem_events as (
     -- every variant of the family: macro problem_family_event_types
     where event_type in (
         {%- for event_type in problem_family_event_types() %}
-        '{{ event_type }}'{{ ',' if not loop.last }}
+            '{{ event_type }}'{{ ',' if not loop.last }}
         {%- endfor %}
     )
 ),
@@ -61,18 +61,21 @@ payload_fields as (
         event_payload_format,
         coalesce(
             case
-                when {{ json_type(json_get('event_payload', 'problem_id')) }}
+                when
+                    {{ json_type(json_get('event_payload', 'problem_id')) }}
                     = 'string'
                     then {{ json_get_text('event_payload', 'problem_id') }}
             end,
             case
-                when {{ json_type(json_get('event_payload', 'module_id')) }}
+                when
+                    {{ json_type(json_get('event_payload', 'module_id')) }}
                     = 'string'
                     then {{ json_get_text('event_payload', 'module_id') }}
             end,
             {{ json_get_text('context', 'module', 'usage_key') }},
             case
-                when {{ json_type(json_get('event_payload', 'problem')) }}
+                when
+                    {{ json_type(json_get('event_payload', 'problem')) }}
                     = 'string'
                     then {{ json_get_text('event_payload', 'problem') }}
             end
@@ -98,17 +101,20 @@ payload_fields as (
         {{ json_number(json_get('event_payload', 'user_id')) }}
             as payload_edx_user_id,
         case
-            when {{ json_type(json_get('event_payload', 'success')) }}
+            when
+                {{ json_type(json_get('event_payload', 'success')) }}
                 = 'string'
                 then {{ json_get_text('event_payload', 'success') }}
         end as success,
         case
-            when {{ json_type(json_get('event_payload', 'failure')) }}
+            when
+                {{ json_type(json_get('event_payload', 'failure')) }}
                 = 'string'
                 then {{ json_get_text('event_payload', 'failure') }}
         end as failure,
         case
-            when {{ json_type(json_get('event_payload', 'student')) }}
+            when
+                {{ json_type(json_get('event_payload', 'student')) }}
                 = 'string'
                 then nullif(trim(
                     {{ json_get_text('event_payload', 'student') }}
@@ -141,17 +147,20 @@ payload_fields as (
         case
             when event_source <> 'browser' then null
             -- a form JSON-encoded once more ("\"input_…=…\"")
-            when event_payload_format in ('form_encoded', 'string')
+            when
+                event_payload_format in ('form_encoded', 'string')
                 and {{ regex_matches('event_payload_text', '^"input_.*"$') }}
                 and {{ is_valid_json('event_payload_text') }}
                 then {{ json_as_text(parse_json('event_payload_text')) }}
             when event_payload_format in ('form_encoded', 'string')
                 then event_payload_text
-            when event_payload_format = 'object'
+            when
+                event_payload_format = 'object'
                 and {{ json_type(json_get('event_payload', 'answers')) }}
                 = 'string'
                 then {{ json_get_text('event_payload', 'answers') }}
-            when event_payload_format = 'list'
+            when
+                event_payload_format = 'list'
                 and {{ regex_matches(
                     json_get_text('event_payload', '0'), '^[^][{]+=.*'
                 ) }}
@@ -171,7 +180,8 @@ learner_ids_ranked as (
             order by event_at desc, event_id desc
         ) as learner_rank
     from problem_events
-    where edx_user_id is not null
+    where
+        edx_user_id is not null
         and user_id is not null
         and not is_anonymous
         and event_type not in (
@@ -204,8 +214,9 @@ events_with_learner as (
     from payload_fields
     cross join pseudonym_key
     left join learner_ids_ranked
-        on payload_fields.payload_edx_user_id = learner_ids_ranked.edx_user_id
-        and learner_ids_ranked.learner_rank = 1
+        on
+            payload_fields.payload_edx_user_id = learner_ids_ranked.edx_user_id
+            and learner_ids_ranked.learner_rank = 1
 ),
 
 events_classified as (
@@ -216,7 +227,8 @@ events_classified as (
                 then trim(edx_problem_id)
         end as problem_module_id,
         case
-            when event_type in ('problem_check', 'save_problem_check')
+            when
+                event_type in ('problem_check', 'save_problem_check')
                 and event_source = 'server' then 'check'
             when event_type in ('problem_check', 'problem_graded')
                 then 'check'
@@ -293,8 +305,9 @@ events_with_course as (
         end as course_id_origin
     from events_classified
     left join old_course_keys
-        on events_classified.course_id is null
-        and old_course_keys.org_course = {{ regex_extract(
+        on
+            events_classified.course_id is null
+            and old_course_keys.org_course = {{ regex_extract(
             'events_classified.problem_module_id', '^i4x://([^/]+/[^/]+)/'
         ) }}
 ),

@@ -26,8 +26,9 @@ fields as (
         form_field.field_text,
         form_field.field_number
     from forms
-    cross join lateral {{ split_to_rows('forms.form_text', '&') }}
-        as form_field (field_text, field_number)
+    cross join
+        lateral {{ split_to_rows('forms.form_text', '&') }}
+            as form_field (field_text, field_number)
     where form_field.field_text <> ''
 ),
 

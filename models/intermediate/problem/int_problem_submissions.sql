@@ -33,7 +33,8 @@ question_rows as (
     from submitting_events
     inner join answers
         on submitting_events.event_id = answers.event_id
-    where answers.answer_origin <> 'problem_show'
+    where
+        answers.answer_origin <> 'problem_show'
         and answers.module_id is not null
 ),
 
@@ -47,11 +48,13 @@ problem_rows as (
         submitting_events.xblock_answer_text as answer_text,
         false as is_list_answer
     from submitting_events
-    where submitting_events.problem_module_id is not null
+    where
+        submitting_events.problem_module_id is not null
         and not exists (
             select 1
             from answers
-            where answers.event_id = submitting_events.event_id
+            where
+                answers.event_id = submitting_events.event_id
                 and answers.answer_origin <> 'problem_show'
         )
 ),
@@ -90,7 +93,8 @@ final as (
     from submission_rows
     inner join submitting_events
         on submission_rows.event_id = submitting_events.event_id
-    where submitting_events.course_id is not null
+    where
+        submitting_events.course_id is not null
         and submitting_events.user_id is not null
 )
 
