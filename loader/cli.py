@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "loader.commands.load",
     "loader.commands.dbt",
     "loader.commands.run_all",
+    "loader.commands.bench",
     "loader.generate",
 ]
 
