@@ -63,8 +63,9 @@ observed_events_joined as (
         event_modules.module_block_name,
         event_modules.module_display_name,
         event_modules.module_id_source,
-        navigation_events.is_tab_change,
-        navigation_events.is_sequence_exit,
+        coalesce(navigation_events.is_tab_change, false) as is_tab_change,
+        coalesce(navigation_events.is_sequence_exit, false)
+            as is_sequence_exit,
         navigation_events.origin_tab,
         navigation_events.destination_panel,
         navigation_events.target_name as navigation_target_name,
