@@ -29,9 +29,10 @@ events as (
 events_flagged as (
     select
         *,
-        module_id is not null and module_category <> 'forum_topic'
-        as is_courseware_interaction,
-        own_url_kind = 'sequence' as is_location_seed,
+        coalesce(
+            module_id is not null and module_category <> 'forum_topic', false
+        ) as is_courseware_interaction,
+        coalesce(own_url_kind = 'sequence', false) as is_location_seed,
         coalesce({{ regex_extract('module_id', '^i4x://([^/]+/[^/]+)/') }},
             {{ regex_extract('module_id', '^block-v1:([^+]+\+[^+]+)\+') }})
             as module_org_number
