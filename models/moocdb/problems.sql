@@ -19,6 +19,10 @@ problem_types as (
     select * from {{ ref('problem_types') }}
 ),
 
+module_locations as (
+    select * from {{ ref('int_module_locations') }}
+),
+
 modules_seen as (
     select
         course_id,
@@ -215,7 +219,7 @@ final as (
         cast(null as integer) as problem_max_submission,
         cast(null as integer) as problem_max_duration,
         cast(nodes.problem_weight as double precision) as problem_weight,
-        cast(null as bigint) as resource_id,
+        module_locations.resource_id,
         nodes.course_id,
         nodes.module_id,
         nodes.problem_key,
@@ -224,6 +228,10 @@ final as (
     from nodes
     inner join problem_types
         on nodes.problem_type_name = problem_types.problem_type_name
+    left join module_locations
+        on
+            nodes.course_id = module_locations.course_id
+            and nodes.module_id = module_locations.module_id
 )
 
 select * from final

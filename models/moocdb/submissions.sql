@@ -11,6 +11,10 @@ submissions as (
     select * from {{ ref('int_problem_submissions') }}
 ),
 
+user_agents as (
+    select * from {{ ref('int_user_agents_parsed') }}
+),
+
 answers_classified as (
     select
         *,
@@ -35,24 +39,28 @@ answers_classified as (
 
 final as (
     select
-        submission_id,
-        user_id,
-        problem_id,
-        submission_timestamp,
-        submission_attempt_number,
+        answers_classified.submission_id,
+        answers_classified.user_id,
+        answers_classified.problem_id,
+        answers_classified.submission_timestamp,
+        answers_classified.submission_attempt_number,
         case
-            when is_coded_answer then submission_answer
-            else {{ scrub_free_text('submission_answer') }}
+            when answers_classified.is_coded_answer
+                then answers_classified.submission_answer
+            else {{ scrub_free_text('answers_classified.submission_answer') }}
         end as submission_answer,
-        cast(submission_is_submitted as smallint) as submission_is_submitted,
-        submission_ip,
-        cast(null as bigint) as submission_os,
-        cast(null as bigint) as submission_agent,
-        event_source,
-        event_type,
-        course_id,
-        source_event_id
+        cast(answers_classified.submission_is_submitted as smallint)
+            as submission_is_submitted,
+        answers_classified.submission_ip,
+        user_agents.os_id as submission_os,
+        user_agents.agent_id as submission_agent,
+        answers_classified.event_source,
+        answers_classified.event_type,
+        answers_classified.course_id,
+        answers_classified.source_event_id
     from answers_classified
+    left join user_agents
+        on answers_classified.submission_agent_text = user_agents.user_agent
 )
 
 select * from final
