@@ -58,3 +58,24 @@
             ))
     end)
 {%- endmacro %}
+
+{#- json_record(json_expr, alias, keys): a set-returning expression giving
+    one row whose columns, named as the keys, hold the members of a JSON
+    object as JSON (NULL when absent): the object is read once for all its
+    members instead of once per member. Anything but an object gives no
+    row, so use it as
+    `left join lateral {{ json_record('x', 'r', ['a', 'b']) }} on true`. -#}
+{% macro json_record(json_expr, alias, keys) %}
+    {{ return(adapter.dispatch('json_record', 'moocdb')(json_expr, alias, keys)) }}
+{% endmacro %}
+{% macro default__json_record(json_expr, alias, keys) -%}
+    jsonb_to_record(
+        case when jsonb_typeof({{ json_expr }}) = 'object'
+            then {{ json_expr }}
+        end
+    ) as {{ alias }} (
+        {%- for key in keys %}
+        "{{ key }}" jsonb{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}

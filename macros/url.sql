@@ -21,6 +21,11 @@
         when {{ text_expr }} is null then null
         when strpos({{ text_expr }}, '%') = 0
             then replace({{ text_expr }}, '+', ' ')
+        -- fast path: the `[]` of checkbox keys is the only escape
+        when {{ text_expr }} !~ '%(?![5][BbDd])'
+            then replace(replace(replace(replace(replace(
+                {{ text_expr }}, '+', ' '),
+                '%5B', '['), '%5b', '['), '%5D', ']'), '%5d', ']')
         else coalesce((
             select string_agg(
                 case

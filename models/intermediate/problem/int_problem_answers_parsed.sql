@@ -230,7 +230,9 @@ keys_with_event as (
 keys_split as (
     -- `<module html id>_<response>_<input>[_<sub-input suffix>]`: the
     -- module part is the event's own module when the key starts with its
-    -- HTML id, else the longest prefix followed by `_<n>_<n>`
+    -- HTML id; else what precedes a final `_<n>_<n>` (read on the reversed
+    -- key: a cheap anchored match); else, for a key with a sub-input
+    -- suffix, the longest prefix followed by `_<n>_<n>_<not a digit>`
     select
         *,
         case
@@ -239,11 +241,19 @@ keys_split as (
                 and left(answer_key, length(event_module_html_id) + 1)
                 = event_module_html_id || '_'
                 then event_module_html_id
+            when {{ regex_matches('reverse(answer_key)', '^[0-9]+_[0-9]+_.') }}
+                then left(
+                    answer_key,
+                    length(answer_key) - length({{ regex_extract(
+                        'reverse(answer_key)', '^([0-9]+_[0-9]+_)'
+                    ) }})
+                )
             else {{ regex_extract(
-                'answer_key', '^(.+)_[0-9]+_[0-9]+(_[^0-9].*)?$'
+                'answer_key', '^(.+)_[0-9]+_[0-9]+_[^0-9]'
             ) }}
         end as key_module_html_id
     from keys_with_event
+    {{ optimization_fence() }}
 ),
 
 keys_parsed as (
@@ -262,6 +272,7 @@ keys_parsed as (
             '^[0-9]+_[0-9]+_(.*)$'
         ) }}, '') as sub_input_suffix
     from keys_split
+    {{ optimization_fence() }}
 ),
 
 keys_located as (

@@ -45,128 +45,132 @@ problem_events as (
 ),
 
 payload_fields as (
+    -- the payload's and the context's members are read in one pass each
     select
-        event_id,
-        event_type,
-        event_source,
-        event_at,
-        user_id,
-        is_anonymous,
-        edx_user_id,
-        course_id,
-        page_url,
-        session_id,
-        agent,
-        ip,
-        event_payload_format,
+        problem_events.event_id,
+        problem_events.event_type,
+        problem_events.event_source,
+        problem_events.event_at,
+        problem_events.user_id,
+        problem_events.is_anonymous,
+        problem_events.edx_user_id,
+        problem_events.course_id,
+        problem_events.page_url,
+        problem_events.session_id,
+        problem_events.agent,
+        problem_events.ip,
+        problem_events.event_payload_format,
         coalesce(
             case
-                when
-                    {{ json_type(json_get('event_payload', 'problem_id')) }}
-                    = 'string'
-                    then {{ json_get_text('event_payload', 'problem_id') }}
+                when {{ json_type('payload.problem_id') }} = 'string'
+                    then {{ json_as_text('payload.problem_id') }}
             end,
             case
-                when
-                    {{ json_type(json_get('event_payload', 'module_id')) }}
-                    = 'string'
-                    then {{ json_get_text('event_payload', 'module_id') }}
+                when {{ json_type('payload.module_id') }} = 'string'
+                    then {{ json_as_text('payload.module_id') }}
             end,
-            {{ json_get_text('context', 'module', 'usage_key') }},
+            {{ json_get_text('context_members.module', 'usage_key') }},
             case
-                when
-                    {{ json_type(json_get('event_payload', 'problem')) }}
-                    = 'string'
-                    then {{ json_get_text('event_payload', 'problem') }}
+                when {{ json_type('payload.problem') }} = 'string'
+                    then {{ json_as_text('payload.problem') }}
             end
         ) as edx_problem_id,
-        {{ json_get_text('context', 'module', 'display_name') }}
+        {{ json_get_text('context_members.module', 'display_name') }}
             as module_display_name,
-        {{ json_number(json_get('event_payload', 'attempts')) }}
-            as attempts_number,
-        {{ json_number(json_get('event_payload', 'grade')) }} as grade,
-        {{ json_number(json_get('event_payload', 'max_grade')) }} as max_grade,
-        {{ json_number(json_get('event_payload', 'new_score')) }} as new_score,
-        {{ json_number(json_get('event_payload', 'new_total')) }} as new_total,
-        {{ json_number(json_get('event_payload', 'weight')) }} as weight,
-        {{ json_number(json_get('event_payload', 'weighted_earned')) }}
-            as weighted_earned,
-        {{ json_number(json_get('event_payload', 'weighted_possible')) }}
-            as weighted_possible,
-        {{ json_number(json_get('event_payload', 'new_weighted_earned')) }}
+        {{ json_number('payload.attempts') }} as attempts_number,
+        {{ json_number('payload.grade') }} as grade,
+        {{ json_number('payload.max_grade') }} as max_grade,
+        {{ json_number('payload.new_score') }} as new_score,
+        {{ json_number('payload.new_total') }} as new_total,
+        {{ json_number('payload.weight') }} as weight,
+        {{ json_number('payload.weighted_earned') }} as weighted_earned,
+        {{ json_number('payload.weighted_possible') }} as weighted_possible,
+        {{ json_number('payload.new_weighted_earned') }}
             as new_weighted_earned,
-        {{ json_number(json_get('event_payload', 'new_weighted_possible')) }}
+        {{ json_number('payload.new_weighted_possible') }}
             as new_weighted_possible,
         -- grade events name the learner by numeric id in event.user_id
-        {{ json_number(json_get('event_payload', 'user_id')) }}
-            as payload_edx_user_id,
+        {{ json_number('payload.user_id') }} as payload_edx_user_id,
         case
-            when
-                {{ json_type(json_get('event_payload', 'success')) }}
-                = 'string'
-                then {{ json_get_text('event_payload', 'success') }}
+            when {{ json_type('payload.success') }} = 'string'
+                then {{ json_as_text('payload.success') }}
         end as success,
         case
-            when
-                {{ json_type(json_get('event_payload', 'failure')) }}
-                = 'string'
-                then {{ json_get_text('event_payload', 'failure') }}
+            when {{ json_type('payload.failure') }} = 'string'
+                then {{ json_as_text('payload.failure') }}
         end as failure,
         case
-            when
-                {{ json_type(json_get('event_payload', 'student')) }}
-                = 'string'
-                then nullif(trim(
-                    {{ json_get_text('event_payload', 'student') }}
-                ), '')
+            when {{ json_type('payload.student') }} = 'string'
+                then nullif(trim({{ json_as_text('payload.student') }}), '')
         end as rescored_username,
         case
             -- resets log the answers being cleared in old_state
-            when event_type in ('reset_problem', 'reset_problem_fail')
-                then {{ json_get(
-                    'event_payload', 'old_state', 'student_answers'
-                ) }}
-            else {{ json_get('event_payload', 'answers') }}
+            when
+                problem_events.event_type
+                in ('reset_problem', 'reset_problem_fail')
+                then {{ json_get('payload.old_state', 'student_answers') }}
+            else payload.answers
         end as answers_json,
         -- XBlock answers name no input: the drop (item, zone, number) or
         -- the chosen option (the rationale, free text, is not kept)
         case
-            when event_type = 'edx.drag_and_drop_v2.item.dropped'
+            when
+                problem_events.event_type
+                = 'edx.drag_and_drop_v2.item.dropped'
                 then {{ json_as_text(json_pick(
-                    'event_payload',
+                    'problem_events.event_payload',
                     ['item_id', 'location_id', 'location', 'input']
                 )) }}
-            when event_type like 'ubc.peer_instruction.%'
-                then {{ json_get_text('event_payload', 'answer') }}
+            when problem_events.event_type like 'ubc.peer_instruction.%'
+                then {{ json_as_text('payload.answer') }}
         end as xblock_answer_text,
-        {{ json_get('event_payload', 'correct_map') }} as correct_map_json,
-        {{ json_get('event_payload', 'submission') }} as submission_json,
+        payload.correct_map as correct_map_json,
+        payload.submission as submission_json,
         -- browser events carry the problem form, URL-encoded: as the whole
         -- payload string, as `answers` of an object (problem_reset), or as
         -- the first element of a list ([answers, html], problem_graded)
         case
-            when event_source <> 'browser' then null
+            when problem_events.event_source <> 'browser' then null
             -- a form JSON-encoded once more ("\"input_…=…\"")
             when
-                event_payload_format in ('form_encoded', 'string')
-                and {{ regex_matches('event_payload_text', '^"input_.*"$') }}
-                and {{ is_valid_json('event_payload_text') }}
-                then {{ json_as_text(parse_json('event_payload_text')) }}
-            when event_payload_format in ('form_encoded', 'string')
-                then event_payload_text
-            when
-                event_payload_format = 'object'
-                and {{ json_type(json_get('event_payload', 'answers')) }}
-                = 'string'
-                then {{ json_get_text('event_payload', 'answers') }}
-            when
-                event_payload_format = 'list'
+                problem_events.event_payload_format in ('form_encoded', 'string')
                 and {{ regex_matches(
-                    json_get_text('event_payload', '0'), '^[^][{]+=.*'
+                    'problem_events.event_payload_text', '^"input_.*"$'
                 ) }}
-                then {{ json_get_text('event_payload', '0') }}
+                and {{ is_valid_json('problem_events.event_payload_text') }}
+                then {{ json_as_text(
+                    parse_json('problem_events.event_payload_text')
+                ) }}
+            when
+                problem_events.event_payload_format
+                in ('form_encoded', 'string')
+                then problem_events.event_payload_text
+            when {{ json_type('payload.answers') }} = 'string'
+                then {{ json_as_text('payload.answers') }}
+            when
+                problem_events.event_payload_format = 'list'
+                and {{ regex_matches(
+                    json_get_text('problem_events.event_payload', '0'),
+                    '^[^][{]+=.*'
+                ) }}
+                then {{ json_get_text('problem_events.event_payload', '0') }}
         end as form_text
     from problem_events
+    left join lateral {{ json_record(
+        'problem_events.event_payload',
+        'payload',
+        [
+            'problem_id', 'module_id', 'problem', 'attempts', 'grade',
+            'max_grade', 'new_score', 'new_total', 'weight',
+            'weighted_earned', 'weighted_possible', 'new_weighted_earned',
+            'new_weighted_possible', 'user_id', 'success', 'failure',
+            'student', 'old_state', 'answers', 'answer', 'correct_map',
+            'submission',
+        ]
+    ) }} on true
+    left join lateral {{ json_record(
+        'problem_events.context', 'context_members', ['module']
+    ) }} on true
 ),
 
 learner_ids_ranked as (

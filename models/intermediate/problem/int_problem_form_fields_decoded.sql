@@ -57,12 +57,17 @@ final as (
         cast(field_number as integer) as field_number,
         field_name,
         field_value,
-        {{ regex_matches('field_name', '^input_.') }} as is_input_field,
-        {{ regex_matches('field_name', '\[\]$') }} as is_list_field,
+        length(field_name) > 6 and left(field_name, 6) = 'input_'
+            as is_input_field,
+        right(field_name, 2) = '[]' as is_list_field,
         -- the answer key as the server logs it: no `input_`, no `[]`
-        {{ regex_replace(
-            regex_replace('field_name', '^input_', ''), '\[\]$', ''
-        ) }} as answer_key
+        substr(
+            field_name,
+            case when left(field_name, 6) = 'input_' then 7 else 1 end,
+            length(field_name)
+            - case when left(field_name, 6) = 'input_' then 6 else 0 end
+            - case when right(field_name, 2) = '[]' then 2 else 0 end
+        ) as answer_key
     from fields_decoded
 )
 
