@@ -354,7 +354,12 @@ final as (
                 then new_weighted_possible
             else max_grade
         end as event_max_grade,
-        weight as problem_weight,
+        -- the problem's weight: event.weight, else the weighted points it
+        -- is worth (weighted_possible, its weight when one is set)
+        case
+            when event_type = 'edx.grades.problem.submitted'
+                then coalesce(weight, weighted_possible)
+        end as problem_weight,
         success,
         failure,
         answers_json,
