@@ -1,0 +1,49 @@
+{#-
+    One row per role listed in a forum event for its author: the
+    `user_course_roles` ('Instructor', 'Staff'; none for students) and
+    `user_forums_roles` ('Student', 'Community TA', 'Moderator',
+    'Administrator') arrays of the current forum events, one role a row,
+    lower-cased. Read by the users' type (the only place the logs say who
+    is course staff).
+-#}
+with
+
+forum_events as (
+    select * from {{ ref('int_forum_events_parsed') }}
+),
+
+course_roles as (
+    select
+        forum_events.event_id,
+        forum_events.event_at,
+        forum_events.user_id,
+        forum_events.course_id,
+        'user_course_roles' as role_source,
+        lower(trim(roles.role_name)) as role_name
+    from forum_events
+    cross join lateral
+        {{ json_array_items('forum_events.user_course_roles') }}
+        as roles (role_name)
+),
+
+forum_roles as (
+    select
+        forum_events.event_id,
+        forum_events.event_at,
+        forum_events.user_id,
+        forum_events.course_id,
+        'user_forums_roles' as role_source,
+        lower(trim(roles.role_name)) as role_name
+    from forum_events
+    cross join lateral
+        {{ json_array_items('forum_events.user_forums_roles') }}
+        as roles (role_name)
+),
+
+final as (
+    select * from course_roles
+    union all
+    select * from forum_roles
+)
+
+select * from final
