@@ -36,9 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Postgres is started in .moocdb/."
         ),
     )
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="debug logging"
-    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

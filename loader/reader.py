@@ -300,7 +300,7 @@ def judge(line: Line) -> Verdict:
         match = _PREFIX.match(stripped)
         if match:
             prefix = match.group(0).decode("utf-8")
-            body = stripped[match.end():]
+            body = stripped[match.end() :]
             text = body.decode("utf-8")
         elif stripped[:1] == b"{":
             body = stripped

@@ -41,7 +41,9 @@ def dbt_executable() -> str:
     return found
 
 
-def dbt_env(info: ConnectionInfo, extra: dict[str, str] | None = None) -> dict[str, str]:
+def dbt_env(
+    info: ConnectionInfo, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(info.as_env())
     env.setdefault("DBT_PROFILES_DIR", str(profiles_dir()))

@@ -30,9 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="longer lines are quarantined as line_too_long (default 8 MiB)",
     )
-    parser.add_argument(
-        "--no-progress", action="store_true", help="no progress bar"
-    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
 

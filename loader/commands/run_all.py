@@ -26,9 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("paths", nargs="*", metavar="PATH")
-    parser.add_argument(
-        "--no-progress", action="store_true", help="no progress bar"
-    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
 

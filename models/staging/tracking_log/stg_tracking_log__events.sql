@@ -88,7 +88,15 @@ envelopes as (
         {{ json_get('line_json', 'context', 'user_id') }} as user_id_value,
         {{ json_get_text('line_json', 'context', 'course_id') }}
             as context_course_id,
-        {{ json_get_text('line_json', 'page') }} as page_raw,
+        -- enrollments made by external tools log the course only here
+        case
+            when {{ json_type(json_get('line_json', 'event')) }} = 'object'
+                then {{ json_get_text('line_json', 'event', 'course_id') }}
+        end as payload_course_id,
+        coalesce(
+            {{ json_get_text('line_json', 'page') }},
+            {{ json_get_text('line_json', 'context', 'page') }}
+        ) as page_raw,
         coalesce(
             {{ json_get_text('line_json', 'session') }},
             {{ json_get_text('line_json', 'context', 'session') }}
@@ -124,7 +132,14 @@ events_classified as (
     select
         *,
         {{ json_type('event_value') }} as event_value_type,
-        {{ json_as_text('event_value') }} as event_value_text,
+        case
+            -- a payload JSON-encoded twice ("\"input_...=...\""): unwrap once
+            when {{ json_type('event_value') }} = 'string'
+                and {{ regex_matches(json_as_text('event_value'), '^".*"$') }}
+                and {{ is_valid_json(json_as_text('event_value')) }}
+                then {{ json_as_text(parse_json(json_as_text('event_value'))) }}
+            else {{ json_as_text('event_value') }}
+        end as event_value_text,
         -- server page views log the URL path as their event_type
         coalesce({{ regex_matches('raw_event_type', '^/') }}, false)
             as is_page_view_path,
@@ -150,27 +165,32 @@ events_typed as (
         case
             when event_value_type = 'object' then 'object'
             when event_value_type = 'array' then 'list'
-            when event_value is null or event_value_type = 'null'
+            when
+                event_value is null or event_value_type = 'null'
                 or (event_value_type = 'string' and trim(event_value_text) = '')
                 then 'empty'
-            when event_value_type = 'string'
+            when
+                event_value_type = 'string'
                 and {{ regex_matches('event_value_text', '^\s*[\[{]') }}
                 and {{ is_valid_json('event_value_text') }}
                 then 'json_string'
-            when event_value_type = 'string'
+            when
+                event_value_type = 'string'
                 and {{ regex_matches('event_value_text', '^\s*[\[{]') }}
                 then 'truncated_json'
-            when event_value_type = 'string'
+            when
+                event_value_type = 'string'
                 and {{ regex_matches('event_value_text', '^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$') }}
                 then 'form_encoded'
             when event_value_type = 'string' then 'string'
             else 'scalar'
         end as event_payload_format,
         coalesce(
-            context_course_id,
-            {{ regex_extract('page_raw', '/courses/(course-v1:[^/?#]+|[^/?#]+/[^/?#]+/[^/?#]+)') }},
-            {{ regex_extract('raw_event_type', '^/courses/(course-v1:[^/?#]+|[^/?#]+/[^/?#]+/[^/?#]+)') }},
-            {{ regex_extract('context_path', '^/courses/(course-v1:[^/?#]+|[^/?#]+/[^/?#]+/[^/?#]+)') }}
+            nullif(context_course_id, ''),
+            {{ regex_extract('page_raw', '/courses/(course-v1:[^/?#]+|[^/?#:]+/[^/?#]+/[^/?#]+)') }},
+            {{ regex_extract('raw_event_type', '^/courses/(course-v1:[^/?#]+|[^/?#:]+/[^/?#]+/[^/?#]+)') }},
+            {{ regex_extract('context_path', '^/courses/(course-v1:[^/?#]+|[^/?#:]+/[^/?#]+/[^/?#]+)') }},
+            nullif(payload_course_id, '')
         ) as course_id_found,
         case
             when nullif(context_course_id, '') is not null then 'context'
@@ -179,6 +199,7 @@ events_typed as (
                 then 'event_type'
             when {{ regex_matches('context_path', '^/courses/') }}
                 then 'context_path'
+            when nullif(payload_course_id, '') is not null then 'event_payload'
             else 'none'
         end as course_id_origin
     from events_classified
@@ -223,7 +244,8 @@ events_final as (
             when events_typed.event_at is null then 'unparsable'
             when {{ json_type('events_typed.time_value') }} = 'object'
                 then 'mongo_date'
-            when {{ regex_matches(json_as_text('events_typed.time_value'), '(Z|[+-]\d\d(:?\d\d)?)$') }}
+            when
+                {{ regex_matches(json_as_text('events_typed.time_value'), '(Z|[+-]\d\d(:?\d\d)?)$') }}
                 then 'iso_with_offset'
             else 'iso_naive_utc'
         end as event_time_format,
@@ -232,10 +254,12 @@ events_final as (
         {{ hash_to_bigint('events_typed.user_pseudonym') }} as user_id,
         events_typed.is_anonymous,
         case
-            when {{ json_type('events_typed.user_id_value') }} = 'number'
+            when
+                {{ json_type('events_typed.user_id_value') }} = 'number'
                 and {{ regex_matches(json_as_text('events_typed.user_id_value'), '^\d{1,18}$') }}
                 then cast({{ json_as_text('events_typed.user_id_value') }} as bigint)
-            when {{ json_type('events_typed.user_id_value') }} = 'string'
+            when
+                {{ json_type('events_typed.user_id_value') }} = 'string'
                 and {{ regex_matches(json_as_text('events_typed.user_id_value'), '^\s*\d{1,18}\s*$') }}
                 then cast(trim({{ json_as_text('events_typed.user_id_value') }}) as bigint)
         end as edx_user_id,
@@ -276,9 +300,11 @@ events_final as (
         events_typed.load_id,
         events_typed.loaded_at
     from events_pseudonymized as events_typed
-    {% if var('courses') | length > 0 -%}
+    {%- if var('courses') | length > 0 %}
     where events_typed.course_id_found in (
-        {%- for course in var('courses') %}'{{ course }}'{{ ',' if not loop.last }}{% endfor -%}
+        {%- for course in var('courses') %}
+        '{{ course }}'{{ ',' if not loop.last }}
+        {%- endfor %}
     )
     {%- endif %}
 )

@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make run   - the main job: load samples/ -> dbt build -> dbt docs generate
+#   make test  - every test: ruff, mypy, sqlfluff, pytest (incl. dbt build on
+#                the sample logs against the embedded Postgres)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint pytest docs bench clean db-stop
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+run: install
+	$(BIN)/python -m loader run
+
+lint: install
+	$(BIN)/ruff check loader
+	$(BIN)/mypy loader
+	$(BIN)/sqlfluff lint models analyses tests macros
+
+pytest: install
+	$(BIN)/python -m pytest loader/tests
+
+test: lint pytest
+
+docs: install
+	$(BIN)/python -m loader dbt docs generate
+
+bench: install
+	$(BIN)/python -m loader bench --events 1000000
+
+db-stop: install
+	$(BIN)/python -m loader db stop
+
+clean:
+	rm -rf target logs .pytest_cache .mypy_cache .ruff_cache
