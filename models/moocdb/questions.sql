@@ -1,6 +1,8 @@
 {#-
-    MOOCdb questions: one row per question of a poll or survey block (a
-    poll has one question; a survey one per question name answered).
+    MOOCdb questions: one row per question of a poll, survey or assessment
+    feedback block (a poll has one question; a survey one per question name
+    answered; an open response assessment's feedback two: the options and
+    the comment).
 -#}
 with
 
@@ -12,33 +14,36 @@ surveys as (
     select * from {{ ref('surveys') }}
 ),
 
-questions_distinct as (
-    select distinct
+questions_ranked as (
+    -- a poll's question is its block's name as last logged
+    select
         question_id,
         survey_id,
-        feedback_source,
+        question_content,
+        question_type,
         module_id,
-        question_name
+        question_name,
+        row_number() over (
+            partition by question_id
+            order by event_at desc, event_id desc
+        ) as recency_number
     from feedback_answers
 ),
 
 final as (
     select
-        questions_distinct.question_id,
-        case
-            when questions_distinct.feedback_source = 'survey'
-                then questions_distinct.question_name
-            else surveys.survey_name
-        end as question_content,
-        questions_distinct.feedback_source as question_type,
+        questions_ranked.question_id,
+        questions_ranked.question_content,
+        questions_ranked.question_type,
         cast(null as bigint) as question_reference,
-        questions_distinct.survey_id,
+        questions_ranked.survey_id,
         surveys.course_id,
-        questions_distinct.module_id,
-        questions_distinct.question_name
-    from questions_distinct
+        questions_ranked.module_id,
+        questions_ranked.question_name
+    from questions_ranked
     inner join surveys
-        on questions_distinct.survey_id = surveys.survey_id
+        on questions_ranked.survey_id = surveys.survey_id
+    where questions_ranked.recency_number = 1
 )
 
 select * from final

@@ -6,10 +6,15 @@
     poll_question module's answer requests logged with their URL path as
     event_type (`/courses/<course>/modx/i4x://.../poll_question/<name>/
     <answer>`, or `.../xblock/<usage>/handler/xmodule_handler/<answer>`).
+    Also the learners' feedback on an open response assessment's process
+    (`openassessmentblock.submit_feedback_on_assessments`): one row per
+    option ticked (question `options`) and one for the comment
+    (`feedback_text`, learner free text under the free-text policy).
     The block is identified by its module id: `context.module.usage_key`
-    when logged, else built from the course and `url_name`. Choices and
-    question names are identifiers written by the course team, not learner
-    free text. `view_results` events are observed events, not here.
+    when logged, else the usage key in context.path, else built from the
+    course and `url_name`. Poll and survey choices, question names and ORA
+    options are identifiers or labels written by the course team, not
+    learner free text. `view_results` events are observed events.
 -#}
 with
 
@@ -27,10 +32,14 @@ xblock_events as (
         event_payload,
         case
             when event_type = 'xblock.poll.submitted' then 'poll'
-            else 'survey'
+            when event_type = 'xblock.survey.submitted' then 'survey'
+            else 'ora_feedback'
         end as feedback_source,
         coalesce(
             {{ json_get_text('context', 'module', 'usage_key') }},
+            {{ regex_extract(
+                'context_path', '/xblock/(block-v1:[^/]+)/handler/'
+            ) }},
             case
                 when {{ regex_matches('course_id', '^course-v1:') }}
                     then 'block-v1:'
@@ -58,7 +67,11 @@ xblock_events as (
             {{ json_get_text('event_payload', 'url_name') }}
         ) as block_name
     from events
-    where event_type in ('xblock.poll.submitted', 'xblock.survey.submitted')
+    where event_type in (
+        'xblock.poll.submitted',
+        'xblock.survey.submitted',
+        'openassessmentblock.submit_feedback_on_assessments'
+    )
 ),
 
 poll_answers as (
@@ -72,7 +85,10 @@ poll_answers as (
         module_id,
         block_name,
         'poll' as question_name,
-        {{ json_get_text('event_payload', 'choice') }} as answer_content
+        block_name as question_content,
+        'poll' as question_type,
+        {{ json_get_text('event_payload', 'choice') }} as answer_raw,
+        false as is_free_text
     from xblock_events
     where feedback_source = 'poll'
 ),
@@ -88,13 +104,58 @@ survey_answers as (
         xblock_events.module_id,
         xblock_events.block_name,
         choices.question_name,
-        choices.answer_content
+        choices.question_name as question_content,
+        'survey' as question_type,
+        choices.answer_raw,
+        false as is_free_text
     from xblock_events
     cross join lateral
         {{ json_object_entries(
             json_get('xblock_events.event_payload', 'choices')
-        ) }} as choices (question_name, answer_content)
+        ) }} as choices (question_name, answer_raw)
     where xblock_events.feedback_source = 'survey'
+),
+
+assessment_options as (
+    select
+        xblock_events.event_id,
+        xblock_events.event_type,
+        xblock_events.event_at,
+        xblock_events.user_id,
+        xblock_events.course_id,
+        xblock_events.feedback_source,
+        xblock_events.module_id,
+        xblock_events.block_name,
+        'options' as question_name,
+        'Options ticked about the assessment process' as question_content,
+        'ora_feedback_option' as question_type,
+        options.answer_raw,
+        false as is_free_text
+    from xblock_events
+    cross join lateral
+        {{ json_array_items(
+            json_get('xblock_events.event_payload', 'options')
+        ) }} as options (answer_raw)
+    where xblock_events.feedback_source = 'ora_feedback'
+),
+
+assessment_comments as (
+    select
+        event_id,
+        event_type,
+        event_at,
+        user_id,
+        course_id,
+        feedback_source,
+        module_id,
+        block_name,
+        'feedback_text' as question_name,
+        'Comments about the assessment process' as question_content,
+        'ora_feedback_text' as question_type,
+        {{ json_get_text('event_payload', 'feedback_text') }} as answer_raw,
+        true as is_free_text
+    from xblock_events
+    where feedback_source = 'ora_feedback'
 ),
 
 legacy_requests as (
@@ -140,7 +201,10 @@ legacy_answers as (
         module_id,
         {{ regex_extract('module_id', '([^/@]+)$') }} as block_name,
         'poll' as question_name,
-        dispatch as answer_content
+        {{ regex_extract('module_id', '([^/@]+)$') }} as question_content,
+        'poll_question' as question_type,
+        dispatch as answer_raw,
+        false as is_free_text
     from legacy_requests
     where dispatch not in ('get_state', 'reset_poll')
 ),
@@ -150,17 +214,25 @@ answers_unioned as (
     union all
     select * from survey_answers
     union all
+    select * from assessment_options
+    union all
+    select * from assessment_comments
+    union all
     select * from legacy_answers
 ),
 
 answers_kept as (
     select
         *,
-        coalesce(course_id, '') || '|' || module_id as block_key
+        coalesce(course_id, '') || '|' || module_id as block_key,
+        case
+            when is_free_text then {{ scrub_free_text('answer_raw') }}
+            else answer_raw
+        end as answer_content
     from answers_unioned
     where
         module_id is not null
-        and nullif(answer_content, '') is not null
+        and nullif(trim(answer_raw), '') is not null
 ),
 
 final as (
@@ -175,15 +247,29 @@ final as (
         module_id,
         block_name,
         question_name,
+        question_content,
+        question_type,
         answer_content,
+        is_free_text,
         {{ hash_to_bigint('block_key') }} as survey_id,
         {{ hash_to_bigint("block_key || '|' || question_name") }}
             as question_id,
+        -- a choice is one answer shared by all who chose it; a free-text
+        -- answer is its own (and its id does not depend on the text)
+        case
+            when is_free_text
+                then {{ hash_to_bigint(
+                    "block_key || '|' || question_name || '|event:'"
+                    ~ " || cast(event_id as text)"
+                ) }}
+            else {{ hash_to_bigint(
+                "block_key || '|' || question_name || '|' || answer_raw"
+            ) }}
+        end as answer_id,
+        -- an event answers a question once, but ticks several options
         {{ hash_to_bigint(
-            "block_key || '|' || question_name || '|' || answer_content"
-        ) }} as answer_id,
-        {{ hash_to_bigint(
-            "cast(event_id as text) || '|' || question_name"
+            "cast(event_id as text) || '|' || question_name || '|'"
+            ~ " || case when is_free_text then '' else answer_raw end"
         ) }} as feedback_id
     from answers_kept
 )
