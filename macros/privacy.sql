@@ -2,11 +2,12 @@
     behind adapter.dispatch. -#}
 
 {#- free_text_policy(): the policy in force: the MOOCDB_FREE_TEXT_POLICY
-    environment variable when set, else var('free_text_policy') (default
-    scrub). Raises a compilation error on any value but keep, scrub, drop. -#}
+    environment variable when set and not empty, else
+    var('free_text_policy') (default scrub). Raises a compilation error on any value but keep, scrub, drop. -#}
 {% macro free_text_policy() %}
-    {%- set policy = env_var(
-        'MOOCDB_FREE_TEXT_POLICY', var('free_text_policy', 'scrub')
+    {%- set policy = (
+        env_var('MOOCDB_FREE_TEXT_POLICY', '') | trim
+        or var('free_text_policy', 'scrub')
     ) | trim | lower -%}
     {%- if policy not in ['keep', 'scrub', 'drop'] -%}
         {{ exceptions.raise_compiler_error(

@@ -32,6 +32,10 @@ role_types as (
     select * from {{ ref('lookup_user_role_types') }}
 ),
 
+event_type_mapping as (
+    select * from {{ ref('event_type_mapping') }}
+),
+
 activity as (
     select
         user_id,
@@ -146,6 +150,21 @@ roles_typed as (
         2 as role_precedence
     from enrollment_events
     where is_on_behalf and actor_user_id is not null and course_id is not null
+    union all
+    -- only the course team can perform course team actions
+    select distinct
+        events.user_id,
+        events.course_id,
+        3 as user_type_id,
+        2 as role_precedence
+    from events
+    inner join event_type_mapping
+        on events.event_type = event_type_mapping.event_type
+    where
+        event_type_mapping.family = 'course_team'
+        and events.user_id is not null
+        and events.course_id is not null
+        and not events.is_anonymous
 ),
 
 roles_ranked as (

@@ -110,7 +110,7 @@ survey_answers as (
         false as is_free_text
     from xblock_events
     cross join lateral
-        {{ json_object_entries(
+        {{ json_object_text_entries(
             json_get('xblock_events.event_payload', 'choices')
         ) }} as choices (question_name, answer_raw)
     where xblock_events.feedback_source = 'survey'
@@ -133,7 +133,7 @@ assessment_options as (
         false as is_free_text
     from xblock_events
     cross join lateral
-        {{ json_array_items(
+        {{ json_array_text_items(
             json_get('xblock_events.event_payload', 'options')
         ) }} as options (answer_raw)
     where xblock_events.feedback_source = 'ora_feedback'

@@ -2,8 +2,8 @@
     One row per role listed in a forum event for its author: the
     `user_course_roles` ('Instructor', 'Staff'; none for students) and
     `user_forums_roles` ('Student', 'Community TA', 'Moderator',
-    'Administrator') arrays of the current forum events, one role a row,
-    lower-cased. Read by the users' type (the only place the logs say who
+    'Administrator') arrays of the current forum events, one row per
+    distinct role of an event, lower-cased. Read by the users' type (the only place the logs say who
     is course staff).
 -#}
 with
@@ -22,7 +22,7 @@ course_roles as (
         lower(trim(roles.role_name)) as role_name
     from forum_events
     cross join lateral
-        {{ json_array_items('forum_events.user_course_roles') }}
+        {{ json_array_text_items('forum_events.user_course_roles') }}
         as roles (role_name)
 ),
 
@@ -36,14 +36,24 @@ forum_roles as (
         lower(trim(roles.role_name)) as role_name
     from forum_events
     cross join lateral
-        {{ json_array_items('forum_events.user_forums_roles') }}
+        {{ json_array_text_items('forum_events.user_forums_roles') }}
         as roles (role_name)
 ),
 
-final as (
+roles_unioned as (
     select * from course_roles
-    union all
+    union
     select * from forum_roles
+),
+
+final as (
+    select
+        {{ hash_to_bigint(
+            "cast(event_id as text) || '|' || role_source || '|' || role_name"
+        ) }} as forum_role_id,
+        *
+    from roles_unioned
+    where role_name <> ''
 )
 
 select * from final
