@@ -12,6 +12,14 @@ collaboration_types as (
     select * from {{ ref('collaboration_types') }}
 ),
 
+user_agents as (
+    select * from {{ ref('int_user_agents_parsed') }}
+),
+
+module_locations as (
+    select * from {{ ref('int_module_locations') }}
+),
+
 collaborations_numbered as (
     select
         *,
@@ -34,9 +42,9 @@ final as (
         cast(collaborations_numbered.collaboration_child_number as integer)
             as collaboration_child_number,
         collaborations_numbered.ip as collaborations_ip,
-        cast(null as bigint) as collaborations_os,
-        cast(null as bigint) as collaborations_agent,
-        cast(null as bigint) as resource_id,
+        user_agents.os_id as collaborations_os,
+        user_agents.agent_id as collaborations_agent,
+        module_locations.resource_id,
         collaborations_numbered.course_id,
         collaborations_numbered.event_id as source_event_id,
         collaborations_numbered.content_key as edx_content_id,
@@ -46,6 +54,13 @@ final as (
     inner join collaboration_types
         on collaborations_numbered.collaboration_type_name
         = collaboration_types.collaboration_type_name
+    left join user_agents
+        on collaborations_numbered.agent = user_agents.user_agent
+    -- the discussion (forum topic) as the observing mode located it
+    left join module_locations
+        on collaborations_numbered.course_id = module_locations.course_id
+        and collaborations_numbered.commentable_id
+        = module_locations.module_id
 )
 
 select * from final

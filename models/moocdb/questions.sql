@@ -14,6 +14,10 @@ surveys as (
     select * from {{ ref('surveys') }}
 ),
 
+module_locations as (
+    select * from {{ ref('int_module_locations') }}
+),
+
 questions_ranked as (
     -- a poll's question is its block's name as last logged
     select
@@ -35,7 +39,7 @@ final as (
         questions_ranked.question_id,
         questions_ranked.question_content,
         questions_ranked.question_type,
-        cast(null as bigint) as question_reference,
+        module_locations.resource_id as question_reference,
         questions_ranked.survey_id,
         surveys.course_id,
         questions_ranked.module_id,
@@ -43,6 +47,10 @@ final as (
     from questions_ranked
     inner join surveys
         on questions_ranked.survey_id = surveys.survey_id
+    -- the block as the observing mode located it
+    left join module_locations
+        on surveys.course_id = module_locations.course_id
+        and questions_ranked.module_id = module_locations.module_id
     where questions_ranked.recency_number = 1
 )
 

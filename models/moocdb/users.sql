@@ -14,6 +14,10 @@ user_courses as (
     select * from {{ ref('int_user_courses') }}
 ),
 
+user_agents as (
+    select * from {{ ref('int_user_agents_parsed') }}
+),
+
 course_joins_ranked as (
     -- a course is joined at its enrollment activation, else (no enrollment
     -- event logged, as before Dec 2013) at the user's first event in it
@@ -62,8 +66,8 @@ learners as (
         coalesce(
             course_joins_ranked.joined_at, activity.first_event_at
         ) as user_join_timestamp,
-        cast(null as bigint) as user_os,
-        cast(null as bigint) as user_agent,
+        user_agents.os_id as user_os,
+        user_agents.agent_id as user_agent,
         activity.most_frequent_language as user_language,
         cast(null as text) as user_screen_resolution,
         cast(coalesce(courses_summarized.user_type_id, 4) as bigint)
@@ -79,6 +83,9 @@ learners as (
     left join course_joins_ranked
         on activity.user_id = course_joins_ranked.user_id
         and course_joins_ranked.join_rank = 1
+    -- the os and browser of the user's most frequent agent string
+    left join user_agents
+        on activity.most_frequent_agent = user_agents.user_agent
 ),
 
 automatic_grader as (

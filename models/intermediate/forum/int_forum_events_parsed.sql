@@ -72,13 +72,18 @@ paths_parsed as (
         {{ regex_extract(
             'legacy_path', '^(?:threads|comments)/[^/]+/([A-Za-z_]+)/?$'
         ) }} as legacy_verb,
-        {{ regex_extract('legacy_path', '^forum/([^/]+)/threads/[^/]+/?$') }}
-            as legacy_view_commentable_id,
+        {{ regex_extract(
+            'legacy_path', '^forum/([^/]+)/(?:threads|inline)(?:/|$)'
+        ) }} as legacy_view_commentable_id,
         {{ regex_extract('legacy_path', '^forum/[^/]+/threads/([^/]+)/?$') }}
             as legacy_view_thread_id,
         coalesce(
             {{ regex_matches('legacy_path', '^forum/search/?$') }}, false
         ) as is_legacy_search,
+        -- the forum's pages: the list, a discussion, a thread, a profile
+        coalesce(
+            {{ regex_matches('legacy_path', '^forum(/|$)') }}, false
+        ) as is_legacy_forum_page,
         -- the old middleware cut the request's JSON at 512 characters: the
         -- start of the body is recovered from the text (JSON-escaped)
         case
@@ -119,6 +124,7 @@ fields_extracted as (
         legacy_target_kind,
         legacy_verb,
         is_legacy_search,
+        is_legacy_forum_page,
         legacy_view_thread_id,
         {{ regex_extract(
             'event_type', '^edx\.forum\.(thread|response|comment)\.'
@@ -284,8 +290,8 @@ actions_classified as (
             when legacy_verb = 'unpin' then 'unpinned'
             when legacy_verb = 'follow' then 'followed'
             when legacy_verb = 'unfollow' then 'unfollowed'
-            when legacy_view_thread_id is not null then 'viewed'
             when is_legacy_search then 'searched'
+            when is_legacy_forum_page then 'viewed'
             else 'other'
         end as forum_action
     from fields_extracted
