@@ -48,14 +48,14 @@ activity as (
 ),
 
 enrollments_attributed as (
-    -- the learner enrolled: the actor, or on a team member's batch
-    -- enrollment the owner of the payload's numeric id
+    -- the learner enrolled: the owner of the payload's numeric id, else
+    -- (id never seen with a username) the actor unless the actor is a
+    -- team member enrolling someone else
     select
         enrollment_events.*,
         case
-            when not enrollment_events.is_on_behalf
-                then enrollment_events.actor_user_id
-            else edx_ids.user_id
+            when enrollment_events.is_on_behalf then edx_ids.user_id
+            else coalesce(edx_ids.user_id, enrollment_events.actor_user_id)
         end as user_id
     from enrollment_events
     left join edx_ids
@@ -112,6 +112,20 @@ enrollments_aggregated as (
     group by user_id, course_id
 ),
 
+grades_attributed as (
+    -- the learner graded: as for enrollments (a grade is often computed
+    -- in a background task or on a team member's rescore)
+    select
+        grade_events.*,
+        case
+            when grade_events.is_on_behalf then edx_ids.user_id
+            else coalesce(edx_ids.user_id, grade_events.actor_user_id)
+        end as user_id
+    from grade_events
+    left join edx_ids
+        on grade_events.graded_edx_user_id = edx_ids.edx_user_id
+),
+
 grades_ranked as (
     select
         user_id,
@@ -123,14 +137,14 @@ grades_ranked as (
             partition by user_id, course_id
             order by event_at desc, event_id desc
         ) as recency_number
-    from grade_events
+    from grades_attributed
     where
         user_id is not null
         and course_id is not null
         and course_grade is not null
 ),
 
-roles_typed as (
+forum_roles_typed as (
     select
         forum_roles.user_id,
         forum_roles.course_id,
@@ -141,30 +155,65 @@ roles_typed as (
         on forum_roles.role_source = role_types.role_source
         and forum_roles.role_name = role_types.role_name
     where forum_roles.user_id is not null and forum_roles.course_id is not null
-    union all
+),
+
+batch_enrollers_typed as (
     -- batch enrollments are made by course admins or staff
     select
-        actor_user_id as user_id,
-        course_id,
-        3 as user_type_id,
-        2 as role_precedence
+        enrollment_events.actor_user_id as user_id,
+        enrollment_events.course_id,
+        role_types.user_type_id,
+        role_types.role_precedence
     from enrollment_events
-    where is_on_behalf and actor_user_id is not null and course_id is not null
-    union all
-    -- only the course team can perform course team actions
+    inner join role_types
+        on role_types.role_source = 'enrollment_on_behalf'
+    where
+        enrollment_events.is_on_behalf
+        and enrollment_events.actor_user_id is not null
+        and enrollment_events.course_id is not null
+),
+
+team_events as (
+    -- events only the course team can cause (family course_team of the
+    -- mapping seed, and the event types the role seed names)
     select distinct
         events.user_id,
         events.course_id,
-        3 as user_type_id,
-        2 as role_precedence
+        events.event_type,
+        event_type_mapping.family
     from events
     inner join event_type_mapping
         on events.event_type = event_type_mapping.event_type
     where
-        event_type_mapping.family = 'course_team'
-        and events.user_id is not null
+        events.user_id is not null
         and events.course_id is not null
         and not events.is_anonymous
+),
+
+team_events_typed as (
+    select
+        team_events.user_id,
+        team_events.course_id,
+        role_types.user_type_id,
+        role_types.role_precedence
+    from team_events
+    inner join role_types
+        on (
+            role_types.role_source = 'event_family'
+            and team_events.family = role_types.role_name
+        )
+        or (
+            role_types.role_source = 'event_type'
+            and team_events.event_type = role_types.role_name
+        )
+),
+
+roles_typed as (
+    select * from forum_roles_typed
+    union all
+    select * from batch_enrollers_typed
+    union all
+    select * from team_events_typed
 ),
 
 roles_ranked as (
