@@ -18,6 +18,10 @@ user_agents as (
     select * from {{ ref('int_user_agents_parsed') }}
 ),
 
+user_roles as (
+    select * from {{ ref('int_user_roles') }}
+),
+
 course_joins_ranked as (
     -- a course is joined at its enrollment activation, else (no enrollment
     -- event logged, as before Dec 2013) at the user's first event in it
@@ -40,14 +44,22 @@ course_joins_ranked as (
 courses_summarized as (
     select
         user_id,
-        -- the most privileged type over the user's courses (type ids
-        -- 2 Instructor < 3 Teaching Staff < 7 Community TA), else Student
-        coalesce(min(user_type_id) filter (where user_type_id <> 4), 4)
-            as user_type_id,
         count(course_grade) as graded_courses_count,
         max(course_grade) as course_grade_if_single
     from user_courses
     group by user_id
+),
+
+roles_ranked as (
+    -- the most privileged type the logs show, in any course or none
+    select
+        user_id,
+        user_type_id,
+        row_number() over (
+            partition by user_id
+            order by role_precedence, user_type_id
+        ) as role_rank
+    from user_roles
 ),
 
 learners as (
@@ -70,7 +82,7 @@ learners as (
         user_agents.agent_id as user_agent,
         activity.most_frequent_language as user_language,
         cast(null as text) as user_screen_resolution,
-        cast(coalesce(courses_summarized.user_type_id, 4) as bigint)
+        cast(coalesce(roles_ranked.user_type_id, 4) as bigint)
             as user_type_id,
         activity.is_anonymous,
         coalesce(course_joins_ranked.join_origin, 'first_event')
@@ -83,6 +95,9 @@ learners as (
     left join course_joins_ranked
         on activity.user_id = course_joins_ranked.user_id
         and course_joins_ranked.join_rank = 1
+    left join roles_ranked
+        on activity.user_id = roles_ranked.user_id
+        and roles_ranked.role_rank = 1
     -- the os and browser of the user's most frequent agent string
     left join user_agents
         on activity.most_frequent_agent = user_agents.user_agent

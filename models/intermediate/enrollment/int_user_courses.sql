@@ -24,16 +24,8 @@ grade_events as (
     select * from {{ ref('int_course_grade_events_parsed') }}
 ),
 
-forum_roles as (
-    select * from {{ ref('int_forum_roles_parsed') }}
-),
-
-role_types as (
-    select * from {{ ref('lookup_user_role_types') }}
-),
-
-event_type_mapping as (
-    select * from {{ ref('event_type_mapping') }}
+user_roles as (
+    select * from {{ ref('int_user_roles') }}
 ),
 
 activity as (
@@ -144,78 +136,6 @@ grades_ranked as (
         and course_grade is not null
 ),
 
-forum_roles_typed as (
-    select
-        forum_roles.user_id,
-        forum_roles.course_id,
-        role_types.user_type_id,
-        role_types.role_precedence
-    from forum_roles
-    inner join role_types
-        on forum_roles.role_source = role_types.role_source
-        and forum_roles.role_name = role_types.role_name
-    where forum_roles.user_id is not null and forum_roles.course_id is not null
-),
-
-batch_enrollers_typed as (
-    -- batch enrollments are made by course admins or staff
-    select
-        enrollment_events.actor_user_id as user_id,
-        enrollment_events.course_id,
-        role_types.user_type_id,
-        role_types.role_precedence
-    from enrollment_events
-    inner join role_types
-        on role_types.role_source = 'enrollment_on_behalf'
-    where
-        enrollment_events.is_on_behalf
-        and enrollment_events.actor_user_id is not null
-        and enrollment_events.course_id is not null
-),
-
-team_events as (
-    -- events only the course team can cause (family course_team of the
-    -- mapping seed, and the event types the role seed names)
-    select distinct
-        events.user_id,
-        events.course_id,
-        events.event_type,
-        event_type_mapping.family
-    from events
-    inner join event_type_mapping
-        on events.event_type = event_type_mapping.event_type
-    where
-        events.user_id is not null
-        and events.course_id is not null
-        and not events.is_anonymous
-),
-
-team_events_typed as (
-    select
-        team_events.user_id,
-        team_events.course_id,
-        role_types.user_type_id,
-        role_types.role_precedence
-    from team_events
-    inner join role_types
-        on (
-            role_types.role_source = 'event_family'
-            and team_events.family = role_types.role_name
-        )
-        or (
-            role_types.role_source = 'event_type'
-            and team_events.event_type = role_types.role_name
-        )
-),
-
-roles_typed as (
-    select * from forum_roles_typed
-    union all
-    select * from batch_enrollers_typed
-    union all
-    select * from team_events_typed
-),
-
 roles_ranked as (
     select
         user_id,
@@ -225,7 +145,8 @@ roles_ranked as (
             partition by user_id, course_id
             order by role_precedence, user_type_id
         ) as role_rank
-    from roles_typed
+    from user_roles
+    where course_id is not null
 ),
 
 pairs as (
