@@ -52,15 +52,17 @@ final as (
         collaborations_numbered.is_content_truncated
     from collaborations_numbered
     inner join collaboration_types
-        on collaborations_numbered.collaboration_type_name
-        = collaboration_types.collaboration_type_name
+        on
+            collaborations_numbered.collaboration_type_name
+            = collaboration_types.collaboration_type_name
     left join user_agents
         on collaborations_numbered.agent = user_agents.user_agent
     -- the discussion (forum topic) as the observing mode located it
     left join module_locations
-        on collaborations_numbered.course_id = module_locations.course_id
-        and collaborations_numbered.commentable_id
-        = module_locations.module_id
+        on
+            collaborations_numbered.course_id = module_locations.course_id
+            and collaborations_numbered.commentable_id
+            = module_locations.module_id
 )
 
 select * from final

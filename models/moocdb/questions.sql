@@ -49,8 +49,9 @@ final as (
         on questions_ranked.survey_id = surveys.survey_id
     -- the block as the observing mode located it
     left join module_locations
-        on surveys.course_id = module_locations.course_id
-        and questions_ranked.module_id = module_locations.module_id
+        on
+            surveys.course_id = module_locations.course_id
+            and questions_ranked.module_id = module_locations.module_id
     where questions_ranked.recency_number = 1
 )
 

@@ -44,8 +44,9 @@ final as (
         blocks_named.block_name as survey_name
     from blocks_aggregated
     inner join blocks_named
-        on blocks_aggregated.survey_id = blocks_named.survey_id
-        and blocks_named.recency_number = 1
+        on
+            blocks_aggregated.survey_id = blocks_named.survey_id
+            and blocks_named.recency_number = 1
 )
 
 select * from final

@@ -93,11 +93,13 @@ learners as (
     left join courses_summarized
         on activity.user_id = courses_summarized.user_id
     left join course_joins_ranked
-        on activity.user_id = course_joins_ranked.user_id
-        and course_joins_ranked.join_rank = 1
+        on
+            activity.user_id = course_joins_ranked.user_id
+            and course_joins_ranked.join_rank = 1
     left join roles_ranked
-        on activity.user_id = roles_ranked.user_id
-        and roles_ranked.role_rank = 1
+        on
+            activity.user_id = roles_ranked.user_id
+            and roles_ranked.role_rank = 1
     -- the os and browser of the user's most frequent agent string
     left join user_agents
         on activity.most_frequent_agent = user_agents.user_agent

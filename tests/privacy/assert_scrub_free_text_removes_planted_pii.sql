@@ -80,7 +80,8 @@ results as (
 failures as (
     select *
     from results
-    where scrubbed is distinct from expected_scrubbed
+    where
+        scrubbed is distinct from expected_scrubbed
         or kept is distinct from raw_text
         or dropped is not null
 )

@@ -33,12 +33,14 @@ free_texts as (
         collaborations.collaboration_content as free_text
     from collaborations
     inner join collaboration_types
-        on collaborations.collaboration_type_id
-        = collaboration_types.collaboration_type_id
-    where collaboration_types.collaboration_type_name in (
-        'forum_post', 'forum_answer', 'forum_comment', 'forum_edit',
-        'wiki_edit', 'wiki_create', 'forum_lock', 'forum_unlock'
-    )
+        on
+            collaborations.collaboration_type_id
+            = collaboration_types.collaboration_type_id
+    where
+        collaboration_types.collaboration_type_name in (
+            'forum_post', 'forum_answer', 'forum_comment', 'forum_edit',
+            'wiki_edit', 'wiki_create', 'forum_lock', 'forum_unlock'
+        )
     union all
     select
         'answers' as model_name,
@@ -54,18 +56,18 @@ offending as (
     select *
     from free_texts
     {%- if policy == 'scrub' %}
-    where
+        where
         {{ regex_matches(
             'free_text', '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}'
         ) }}
-        or {{ regex_matches('free_text', '\+[0-9]{1,3}[ .-]?[0-9]{1,4}[ .-]?[0-9]{2,}') }}
-        or {{ regex_matches(
+            or {{ regex_matches('free_text', '\+[0-9]{1,3}[ .-]?[0-9]{1,4}[ .-]?[0-9]{2,}') }}
+            or {{ regex_matches(
             'free_text', '\(?[0-9]{3}\)?[ .-][0-9]{3}[ .-][0-9]{4}'
         ) }}
     {%- elif policy == 'drop' %}
-    where free_text is not null
+        where free_text is not null
     {%- else %}
-    where false
+        where false
     {%- endif %}
 )
 

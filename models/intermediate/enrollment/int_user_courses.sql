@@ -150,9 +150,14 @@ roles_ranked as (
 ),
 
 pairs as (
-    select user_id, course_id from activity
+    select
+        user_id,
+        course_id
+    from activity
     union
-    select user_id, course_id
+    select
+        user_id,
+        course_id
     from enrollments_attributed
     where user_id is not null
 ),
@@ -174,27 +179,33 @@ final as (
         activity.last_event_at
     from pairs
     left join activity
-        on pairs.user_id = activity.user_id
-        and pairs.course_id = activity.course_id
+        on
+            pairs.user_id = activity.user_id
+            and pairs.course_id = activity.course_id
     left join enrollments_aggregated
-        on pairs.user_id = enrollments_aggregated.user_id
-        and pairs.course_id = enrollments_aggregated.course_id
+        on
+            pairs.user_id = enrollments_aggregated.user_id
+            and pairs.course_id = enrollments_aggregated.course_id
     left join status_changes_ranked
-        on pairs.user_id = status_changes_ranked.user_id
-        and pairs.course_id = status_changes_ranked.course_id
-        and status_changes_ranked.recency_number = 1
+        on
+            pairs.user_id = status_changes_ranked.user_id
+            and pairs.course_id = status_changes_ranked.course_id
+            and status_changes_ranked.recency_number = 1
     left join modes_ranked
-        on pairs.user_id = modes_ranked.user_id
-        and pairs.course_id = modes_ranked.course_id
-        and modes_ranked.recency_number = 1
+        on
+            pairs.user_id = modes_ranked.user_id
+            and pairs.course_id = modes_ranked.course_id
+            and modes_ranked.recency_number = 1
     left join grades_ranked
-        on pairs.user_id = grades_ranked.user_id
-        and pairs.course_id = grades_ranked.course_id
-        and grades_ranked.recency_number = 1
+        on
+            pairs.user_id = grades_ranked.user_id
+            and pairs.course_id = grades_ranked.course_id
+            and grades_ranked.recency_number = 1
     left join roles_ranked
-        on pairs.user_id = roles_ranked.user_id
-        and pairs.course_id = roles_ranked.course_id
-        and roles_ranked.role_rank = 1
+        on
+            pairs.user_id = roles_ranked.user_id
+            and pairs.course_id = roles_ranked.course_id
+            and roles_ranked.role_rank = 1
 )
 
 select * from final

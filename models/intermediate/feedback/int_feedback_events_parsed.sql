@@ -42,24 +42,26 @@ xblock_events as (
             ) }},
             case
                 when {{ regex_matches('course_id', '^course-v1:') }}
-                    then 'block-v1:'
-                    || {{ regex_extract('course_id', '^course-v1:(.*)$') }}
-                    || '+type@'
-                    || case
-                        when event_type = 'xblock.poll.submitted' then 'poll'
-                        else 'survey'
-                    end
-                    || '+block@'
-                    || {{ json_get_text('event_payload', 'url_name') }}
+                    then
+                        'block-v1:'
+                        || {{ regex_extract('course_id', '^course-v1:(.*)$') }}
+                        || '+type@'
+                        || case
+                            when event_type = 'xblock.poll.submitted' then 'poll'
+                            else 'survey'
+                        end
+                        || '+block@'
+                        || {{ json_get_text('event_payload', 'url_name') }}
                 when {{ regex_matches('course_id', '^[^/]+/[^/]+/[^/]+$') }}
-                    then 'i4x://'
-                    || {{ regex_extract('course_id', '^([^/]+/[^/]+)/') }}
-                    || case
-                        when event_type = 'xblock.poll.submitted'
-                            then '/poll/'
-                        else '/survey/'
-                    end
-                    || {{ json_get_text('event_payload', 'url_name') }}
+                    then
+                        'i4x://'
+                        || {{ regex_extract('course_id', '^([^/]+/[^/]+)/') }}
+                        || case
+                            when event_type = 'xblock.poll.submitted'
+                                then '/poll/'
+                            else '/survey/'
+                        end
+                        || {{ json_get_text('event_payload', 'url_name') }}
             end
         ) as module_id,
         coalesce(
@@ -109,7 +111,8 @@ survey_answers as (
         choices.answer_raw,
         false as is_free_text
     from xblock_events
-    cross join lateral
+    cross join
+        lateral
         {{ json_object_text_entries(
             json_get('xblock_events.event_payload', 'choices')
         ) }} as choices (question_name, answer_raw)
@@ -129,13 +132,14 @@ assessment_options as (
         'options' as question_name,
         'Options ticked about the assessment process' as question_content,
         'ora_feedback_option' as question_type,
-        options.answer_raw,
+        option_items.answer_raw,
         false as is_free_text
     from xblock_events
-    cross join lateral
+    cross join
+        lateral
         {{ json_array_text_items(
             json_get('xblock_events.event_payload', 'options')
-        ) }} as options (answer_raw)
+        ) }} as option_items (answer_raw)
     where xblock_events.feedback_source = 'ora_feedback'
 ),
 

@@ -100,7 +100,7 @@ legacy_copies_flagged as (
     -- user, type and target lies within a minute
     select
         legacy.*,
-        exists (
+        exists(
             select 1
             from collaborations_unioned as current_events
             where

@@ -265,9 +265,11 @@ actions_classified as (
             when legacy_view_thread_id is not null then 'thread'
         end as forum_object,
         case
-            when forum_era = 'current' and current_verb = 'voted'
+            when
+                forum_era = 'current' and current_verb = 'voted'
                 and is_undo_vote then 'unvoted'
-            when forum_era = 'current' and current_verb = 'voted'
+            when
+                forum_era = 'current' and current_verb = 'voted'
                 and vote_value = 'down' then 'downvoted'
             when forum_era = 'current' then current_verb
             when is_legacy_create then 'created'
@@ -303,7 +305,8 @@ types_assigned as (
         case
             -- a create/reply/update request without any text was not a
             -- submitted contribution (a form view)
-            when forum_era = 'legacy'
+            when
+                forum_era = 'legacy'
                 and forum_action in ('created', 'edited')
                 and title_raw is null and body_raw is null
                 then null

@@ -19,11 +19,12 @@ course_roles as (
         forum_events.user_id,
         forum_events.course_id,
         'user_course_roles' as role_source,
-        lower(trim(roles.role_name)) as role_name
+        lower(trim(role_items.role_name)) as role_name
     from forum_events
-    cross join lateral
+    cross join
+        lateral
         {{ json_array_text_items('forum_events.user_course_roles') }}
-        as roles (role_name)
+            as role_items (role_name)
 ),
 
 forum_roles as (
@@ -33,11 +34,12 @@ forum_roles as (
         forum_events.user_id,
         forum_events.course_id,
         'user_forums_roles' as role_source,
-        lower(trim(roles.role_name)) as role_name
+        lower(trim(role_items.role_name)) as role_name
     from forum_events
-    cross join lateral
+    cross join
+        lateral
         {{ json_array_text_items('forum_events.user_forums_roles') }}
-        as roles (role_name)
+            as role_items (role_name)
 ),
 
 roles_unioned as (

@@ -36,8 +36,9 @@ forum_roles_typed as (
         role_types.role_precedence
     from forum_roles
     inner join role_types
-        on forum_roles.role_source = role_types.role_source
-        and forum_roles.role_name = role_types.role_name
+        on
+            forum_roles.role_source = role_types.role_source
+            and forum_roles.role_name = role_types.role_name
     where forum_roles.user_id is not null
 ),
 

@@ -52,7 +52,7 @@ ips_ranked as (
         *,
         row_number() over (
             partition by user_id
-            order by events_count desc, last_seen_at desc nulls last, ip
+            order by events_count desc, last_seen_at desc nulls last, ip asc
         ) as ip_rank
     from ips_counted
 ),
@@ -73,7 +73,7 @@ agents_ranked as (
         *,
         row_number() over (
             partition by user_id
-            order by events_count desc, last_seen_at desc nulls last, agent
+            order by events_count desc, last_seen_at desc nulls last, agent asc
         ) as agent_rank
     from agents_counted
 ),
@@ -138,7 +138,7 @@ languages_ranked as (
         row_number() over (
             partition by user_id
             order by
-                events_count desc, last_seen_at desc nulls last, user_language
+                events_count desc, last_seen_at desc nulls last, user_language asc
         ) as language_rank
     from languages_counted
 ),
@@ -156,14 +156,17 @@ final as (
         languages_ranked.user_language as most_frequent_language
     from users_aggregated
     left join ips_ranked
-        on users_aggregated.user_id = ips_ranked.user_id
-        and ips_ranked.ip_rank = 1
+        on
+            users_aggregated.user_id = ips_ranked.user_id
+            and ips_ranked.ip_rank = 1
     left join agents_ranked
-        on users_aggregated.user_id = agents_ranked.user_id
-        and agents_ranked.agent_rank = 1
+        on
+            users_aggregated.user_id = agents_ranked.user_id
+            and agents_ranked.agent_rank = 1
     left join languages_ranked
-        on users_aggregated.user_id = languages_ranked.user_id
-        and languages_ranked.language_rank = 1
+        on
+            users_aggregated.user_id = languages_ranked.user_id
+            and languages_ranked.language_rank = 1
 )
 
 select * from final

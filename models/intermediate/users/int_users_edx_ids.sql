@@ -29,7 +29,7 @@ pairs_ranked as (
         *,
         row_number() over (
             partition by edx_user_id
-            order by events_count desc, user_id
+            order by events_count desc, user_id asc
         ) as pair_rank
     from pairs_counted
 ),
