@@ -4,6 +4,13 @@
     role the seed does not give it (keeps the seed and the models in step).
     ORA (family `ora`) is another family. -#}
 
+{%- set family_pairs = [] %}
+{%- for role in ['submission', 'assessment'] %}
+    {%- for event_type in problem_family_event_types(role) %}
+        {%- do family_pairs.append((event_type, role ~ 's')) %}
+    {%- endfor %}
+{%- endfor %}
+
 with
 
 mapping as (
@@ -14,12 +21,8 @@ family_types as (
     select *
     from (
         values
-        {%- for role in ['submission', 'assessment'] %}
-        {%- set outer_loop = loop %}
-        {%- for event_type in problem_family_event_types(role) %}
-        ('{{ event_type }}', '{{ role }}s')
-        {{- ',' if not (loop.last and outer_loop.last) }}
-        {%- endfor %}
+        {%- for pair in family_pairs %}
+            ('{{ pair[0] }}', '{{ pair[1] }}'){{ ',' if not loop.last }}
         {%- endfor %}
     ) as family_type (event_type, moocdb_table)
 ),
