@@ -4,10 +4,10 @@
     (or save, or reset) - the browser copy when the server copy is there,
     the browser `problem_graded` when the browser `problem_check` is there,
     the second server copy of a 2012-2013 save_problem_check (logged
-    twice), and the
-    problem score (`edx.grades.problem.submitted`) of a check whose
-    question rows are there. Copies are rows of the same learner, question
-    and action (submission_is_submitted) within
+    twice), and the problem score (`edx.grades.problem.submitted`) of a
+    check whose question rows are there. Copies are rows of the same
+    learner, question and action (submission_is_submitted; a refused check
+    or save counts as the check or save the browser logged) within
     var('submission_copy_window_seconds') seconds.
 -#}
 
@@ -26,7 +26,17 @@ problems as (
 submissions_with_module as (
     select
         submissions.*,
-        problems.module_id
+        problems.module_id,
+        -- the learner's action: a refused check (save) is still the check
+        -- (save) the browser logged
+        case
+            when
+                submissions.event_type
+                in ('problem_check_fail', 'save_problem_check_fail')
+                then 1
+            when submissions.event_type = 'save_problem_fail' then 0
+            else submissions.submission_is_submitted
+        end as learner_action
     from submissions
     inner join problems
         on submissions.problem_id = problems.problem_id
@@ -78,8 +88,7 @@ browser_rows_without_server_copy as (
         where
             server_rows.user_id = browser_rows.user_id
             and server_rows.problem_id = browser_rows.problem_id
-            and server_rows.submission_is_submitted
-            = browser_rows.submission_is_submitted
+            and server_rows.learner_action = browser_rows.learner_action
             and abs({{ seconds_between(
                 'server_rows.submission_timestamp',
                 'browser_rows.submission_timestamp'
