@@ -64,9 +64,14 @@ MAX_DEPTH = 1024
 
 
 class Updatable(Protocol):
-    """Anything fed the bytes read (a hash)."""
+    """Anything fed the bytes read (a hash).
 
-    def update(self, block: bytes, /) -> None: ...
+    When it also has a ``mark()`` method, that is called whenever a line
+    starts at the end of a read block (so the digest at the start of an
+    unterminated last line can be recovered).
+    """
+
+    def update(self, block: bytes | memoryview, /) -> None: ...
 
 
 @dataclass(slots=True)
@@ -84,12 +89,20 @@ class Line:
 
 @dataclass(slots=True)
 class Verdict:
-    """What became of a line: ``reason`` is None when it was accepted."""
+    """What became of a line: ``reason`` is None when it was accepted.
 
-    text: str | None
+    ``body`` is the accepted JSON text as UTF-8 bytes (a logger prefix
+    removed), valid UTF-8 and valid for Postgres jsonb.
+    """
+
+    body: bytes | None
     prefix: str | None
     reason: str | None
     detail: str = ""
+
+    @property
+    def text(self) -> str | None:
+        return self.body.decode("utf-8") if self.body is not None else None
 
 
 class GzipStream:
@@ -196,6 +209,7 @@ def iter_lines(
     total_length = 0
     broken: BaseException | None = None
     update = hasher.update if hasher is not None else None
+    mark = getattr(hasher, "mark", None)
     while True:
         try:
             block = stream.read(BLOCK_SIZE)
@@ -213,6 +227,8 @@ def iter_lines(
                 if not piece:
                     break
                 if update is not None:
+                    if mark is not None and total_length == 0:
+                        mark()
                     update(view[start:])
                 total_length += len(piece)
                 if not too_long:
@@ -309,14 +325,19 @@ def check_numeric(token: str) -> str:
     return token
 
 
-def _needs_exact_check(data: bytes) -> bool:
-    """Whether orjson's verdict on ``data`` may differ from Postgres'."""
+def _screen(data: bytes) -> tuple[bool, bool]:
+    """(may hold a \\u0000 escape, may hold a number orjson misjudges).
+
+    One translation, then substring searches: cheap enough to run on every
+    accepted line; false alarms only cost the exact check.
+    """
     screened = data.translate(_SCREEN, b"+")
-    return (
+    numbers = (
         b"e-00000" in screened
         or b"e0000000000" in screened
         or (len(data) > _LONG_DIGITS and b"0" * _LONG_DIGITS in screened)
     )
+    return b"\\u0000" in screened, numbers
 
 
 def _exact_check(data: bytes) -> tuple[bool, str, str, object]:
@@ -348,7 +369,8 @@ def _exact_check(data: bytes) -> tuple[bool, str, str, object]:
 def _accepts_json(data: bytes) -> tuple[bool, str, str]:
     """Whether Postgres jsonb will take ``data`` as one JSON object.
 
-    Returns (ok, reason, detail). Fast path: orjson. Numbers orjson cannot
+    Returns (ok, reason, detail). Fast path: orjson (which also rejects
+    invalid UTF-8, NUL bytes and lone surrogates). Numbers orjson cannot
     represent or may misjudge get the exact check against Postgres' numeric
     limits; orjson refuses nesting deeper than 1024 levels (Postgres takes
     a few thousand): such lines are quarantined as invalid_json.
@@ -364,14 +386,18 @@ def _accepts_json(data: bytes) -> tuple[bool, str, str]:
         ok, reason, detail, value = _exact_check(data)
         if not ok:
             return ok, reason, detail
+        nul_escape = b"\\u0000" in data
     else:
-        if isinstance(value, dict) and _needs_exact_check(data):
+        if not isinstance(value, dict):
+            return False, NOT_AN_OBJECT, type(value).__name__
+        nul_escape, numbers = _screen(data)
+        if numbers:
             ok, reason, detail, value = _exact_check(data)
             if not ok:
                 return ok, reason, detail
     if not isinstance(value, dict):
         return False, NOT_AN_OBJECT, type(value).__name__
-    if b"\\u0000" in data and _NUL_ESCAPE.search(data):
+    if nul_escape and _NUL_ESCAPE.search(data):
         return False, NUL_ESCAPE, "\\u0000 is not accepted by Postgres jsonb"
     return True, "", ""
 
@@ -387,12 +413,18 @@ def judge(line: Line) -> Verdict:
         return Verdict(None, None, line.broken, line.broken_detail)
     if line.too_long:
         return Verdict(None, None, LINE_TOO_LONG, f"{line.length} bytes")
+    if data[:1] == b"{":
+        # The common case, checked by orjson alone (invalid UTF-8 and NUL
+        # bytes make it fail; the slow path below then says why).
+        ok, reason, detail = _accepts_json(data)
+        if ok:
+            return Verdict(data, None, None)
     if not data.strip():
         return Verdict(None, None, BLANK_LINE)
     if b"\x00" in data:
         return Verdict(None, None, NUL_BYTE)
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as error:
         return Verdict(None, None, INVALID_UTF8, str(error)[:200])
     prefix = None
@@ -406,15 +438,13 @@ def judge(line: Line) -> Verdict:
         if match:
             prefix = ("\ufeff" if bom else "") + match.group(0).decode("utf-8")
             body = stripped[match.end() :]
-            text = body.decode("utf-8")
         elif stripped[:1] == b"{":
             prefix = "\ufeff" if bom else None
             body = stripped
-            text = body.decode("utf-8")
-    ok, reason, detail = _accepts_json(body)
+        ok, reason, detail = _accepts_json(body)
     if not ok:
         return Verdict(None, prefix, reason, detail)
-    return Verdict(text, prefix, None)
+    return Verdict(body, prefix, None)
 
 
 def gzip_error_reason(error: BaseException) -> str:
