@@ -432,8 +432,8 @@ def _reconcile_local_state(
         local = int(pipeline.state.get("_state_version", 0))
     except Exception:  # no local state yet
         local = 0
-    if remote == local or (remote is None and local == 0):
-        return pipeline
+    if remote == local or local == 0:
+        return pipeline  # in step, or nothing local: sync_destination restores
     log.info(
         "local dlt state (version %s) differs from the database's (%s): "
         "taking the database's",

@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--package-mb",
-        type=int,
+        type=float,
         default=None,
         metavar="MB",
         help="decompressed input per load package (default 1024): a crash "
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             max_line_bytes=args.max_line_bytes,
             progress=not args.no_progress,
             wait=args.wait,
-            package_bytes=(args.package_mb << 20) if args.package_mb else None,
+            package_bytes=int(args.package_mb * (1 << 20)) if args.package_mb else None,
         )
     except LoadBusy as error:
         print(f"error: {error}", file=sys.stderr)
