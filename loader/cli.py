@@ -17,7 +17,9 @@ COMMAND_MODULES = [
     "loader.commands.db",
     "loader.commands.load",
     "loader.commands.dbt",
+    "loader.commands.agents",
     "loader.commands.run_all",
+    "loader.commands.bench",
     "loader.generate",
 ]
 

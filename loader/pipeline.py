@@ -45,7 +45,7 @@ import dlt
 import psycopg
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from loader import pseudonyms
+from loader import agents, pseudonyms
 from loader.database import DatabaseError, check_reachable, connect_info
 from loader.settings import (
     FILES_TABLE,
@@ -790,6 +790,8 @@ def load(
         new_ids = [i for i in new_ids if i in completed]
         _ensure_indexes(conn)
         checks = _check_loads(conn, resumed + new_ids, set(resumed))
+        if resumed or new_ids:
+            agents.refresh(info, resumed + new_ids)
     elapsed = time.monotonic() - started
     new_checks = [check for check in checks if not check.resumed]
     summary = LoadSummary(
