@@ -7,6 +7,8 @@ created at the start), so the tests never touch the data of `make run`.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +222,20 @@ def loader_env(info: object, home: Path, schema: str) -> dict[str, str]:
 def drop_schema(info: object, schema: str) -> None:
     with psycopg.connect(info.conninfo(), autocommit=True) as conn:  # type: ignore[attr-defined]
         conn.execute(f'drop schema if exists "{schema}" cascade')
+
+
+def run_loader(
+    env: dict[str, str], *args: str, point: str | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``python -m loader ARGS`` (through the crash harness when ``point``)."""
+    prefix = (
+        ["-m", "loader.tests.crash_harness", point, "--"] if point else ["-m", "loader"]
+    )
+    return subprocess.run(
+        [sys.executable, *prefix, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -6,7 +6,9 @@ Used by the crash-safety tests::
 
 ``POINT`` is where the process stops, the ``N``-th time it gets there
 (default 1); ``SIGNAL`` is ``kill`` (SIGKILL, default: nothing runs after
-it, like an OOM kill or a power cut) or ``int`` (SIGINT, like Ctrl-C).
+it, like an OOM kill or a power cut), ``int`` (SIGINT, like Ctrl-C) or
+``pause``: the process writes ``$CRASH_HARNESS_DIR/paused`` and waits there
+until ``$CRASH_HARNESS_DIR/release`` exists (to run something meanwhile).
 Points, in the order a load goes through them:
 
 ``line``             reading a file: when the N-th line is judged
@@ -35,11 +37,27 @@ _counts: dict[str, int] = {}
 _local = threading.local()
 
 
+PAUSE = 0
+
+
+def _pause(name: str) -> None:
+    import time
+    from pathlib import Path
+
+    folder = Path(os.environ["CRASH_HARNESS_DIR"])
+    (folder / "paused").write_text(name)
+    while not (folder / "release").exists():
+        time.sleep(0.05)
+
+
 def _arm(point: str, nth: int, signum: int) -> Any:
     def reached(name: str) -> None:
         if name != point:
             return
         _counts[name] = _counts.get(name, 0) + 1
+        if _counts[name] == nth and signum == PAUSE:
+            _pause(name)
+            return
         if _counts[name] == nth:
             signame = signal.Signals(signum).name
             sys.stderr.write(f"crash_harness: {signame} at {name}\n")
@@ -161,7 +179,8 @@ def main(argv: list[str]) -> int:
     parts = spec.split(":")
     point = parts[0]
     nth = int(parts[1]) if len(parts) > 1 and parts[1] else 1
-    signum = signal.SIGINT if len(parts) > 2 and parts[2] == "int" else signal.SIGKILL
+    action = parts[2] if len(parts) > 2 else "kill"
+    signum = {"int": signal.SIGINT, "pause": PAUSE}.get(action, signal.SIGKILL)
     if point != "never":
         install(point, nth, signum)
     from loader.cli import main as cli_main

@@ -26,6 +26,7 @@ from loader.tests.conftest import (
     make_event,
     query,
     raw_contents,
+    run_loader,
     write_corpus,
 )
 
@@ -34,22 +35,6 @@ pytestmark = pytest.mark.database
 PACKAGE_MB = "0.2"  # the corpus (~2.8 MB decompressed) spans about 14 packages
 CLEAN = "raw_crash_clean"
 SCHEMA = "raw_crash"
-
-
-def run_loader(
-    env: dict[str, str], *args: str, point: str | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    prefix = (
-        ["-m", "loader.tests.crash_harness", point, "--"] if point else ["-m", "loader"]
-    )
-    return subprocess.run(
-        [sys.executable, *prefix, *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def load_args(folder: Path) -> list[str]:
