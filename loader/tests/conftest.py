@@ -172,25 +172,17 @@ def raw_contents(info: object, schema: str) -> dict[str, list[tuple]]:
 def assert_each_line_once(info: object, schema: str) -> None:
     """Every line number of every file version appears exactly once across
     the lines and quarantine tables, from 1 to the last one read."""
-    present = query(
-        info,
-        "select to_regclass(%s) is not null",
-        f"{schema}.tracking_log_quarantine",
-    )[0][0]
-    quarantine = (
-        "union all select file_name, file_version, line_number "
-        f"from {schema}.tracking_log_quarantine"
-        if present
-        else ""
-    )
+    parts = [
+        f"select file_name, file_version, line_number from {schema}.{table}"
+        for table in ("tracking_log_lines", "tracking_log_quarantine")
+        if query(info, "select to_regclass(%s) is not null", f"{schema}.{table}")[0][0]
+    ]
+    if not parts:
+        return
     rows = query(
         info,
         f"""
-        with every_line as (
-            select file_name, file_version, line_number
-            from {schema}.tracking_log_lines
-            {quarantine}
-        )
+        with every_line as ({" union all ".join(parts)})
         select file_name, file_version, count(*), count(distinct line_number),
             max(line_number)
         from every_line group by 1, 2
