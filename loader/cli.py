@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "loader.commands.dbt",
     "loader.commands.run_all",
     "loader.generate",
+    "loader.commands.diagnose",
 ]
 
 
