@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=Path,
         default=None,
-        help="folder to write (default: diagnoses/<institution>-<course>-<offering>)",
+        help="folder to write (default: diagnosis/<institution>-<course>-<offering>)",
     )
     parser.add_argument("--institution", default="unknown", help="for the folder name")
     parser.add_argument(
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
             diagnosis = diagnose_files(files, options)
     except AnonymizationError as error:
         raise CliError(str(error)) from error
-    folder = args.out or Path("diagnoses") / diagnosis.facts["name"]
+    folder = args.out or Path("diagnosis") / diagnosis.facts["name"]
     write_folder(diagnosis, folder)
     diagnosis.facts["unmapped_classes"] = _unmapped(folder)
     _report(diagnosis, folder)
