@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "loader.commands.run_all",
     "loader.generate",
     "loader.commands.diagnose",
+    "loader.wiki",
 ]
 
 

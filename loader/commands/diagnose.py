@@ -114,6 +114,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     merge_parser.add_argument("--name", default=None, help="name of the synthesis")
     merge_parser.set_defaults(func=run_merge)
 
+    load_parser = subparsers.add_parser(
+        "diagnose-load",
+        help="load a diagnosis (e.g. a merged one) for the panorama",
+        description=(
+            "Load a diagnosis folder's classification into "
+            "<raw schema>.diagnosis_classification (replaced), so that the "
+            "panorama can take its frequencies from it: python -m loader dbt "
+            "build -s panorama --vars '{panorama_frequency_source: diagnosis}'."
+        ),
+    )
+    load_parser.add_argument("folder", type=Path, metavar="DIR")
+    load_parser.set_defaults(func=run_load)
+
 
 def _report(diagnosis: Diagnosis, folder: Path) -> None:
     facts = diagnosis.facts
@@ -224,4 +237,55 @@ def run_merge(args: argparse.Namespace) -> int:
     write_folder(diagnosis, args.out)
     diagnosis.facts["unmapped_classes"] = _unmapped(args.out)
     _report(diagnosis, args.out)
+    return 0
+
+
+DIAGNOSIS_TABLE = "diagnosis_classification"
+INTEGER_COLUMNS = ("rank", "events", "datasets", "samples", "variants")
+
+
+def run_load(args: argparse.Namespace) -> int:
+    from loader.cli import CliError
+    from loader.database import DatabaseError, check_reachable, connect_info
+    from loader.diagnosis.diagnose import CLASSIFICATION_COLUMNS, read_folder
+    from loader.settings import raw_schema
+
+    try:
+        diagnosis = read_folder(args.folder)
+    except (OSError, ValueError, KeyError) as error:
+        raise CliError(f"cannot read diagnosis {args.folder}: {error}") from error
+    try:
+        info = connect_info()
+        check_reachable(info)
+    except DatabaseError as error:
+        raise CliError(str(error)) from error
+    import psycopg
+    from psycopg import sql
+
+    schema = raw_schema()
+    table = sql.Identifier(schema, DIAGNOSIS_TABLE)
+    columns = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(
+            sql.Identifier(name),
+            sql.SQL("bigint" if name in INTEGER_COLUMNS else "text"),
+        )
+        for name in CLASSIFICATION_COLUMNS
+    )
+    with psycopg.connect(info.conninfo()) as conn:
+        conn.execute(
+            sql.SQL("create schema if not exists {}").format(sql.Identifier(schema))
+        )
+        conn.execute(sql.SQL("drop table if exists {}").format(table))
+        conn.execute(sql.SQL("create table {} ({})").format(table, columns))
+        data = (args.folder / "classification.csv").read_bytes()
+        with conn.cursor().copy(
+            sql.SQL("copy {} from stdin with (format csv, header true)").format(table)
+        ) as copy:
+            copy.write(data)
+    print(
+        f"loaded {len(diagnosis.classes)} classes of {diagnosis.facts['name']} into "
+        f"{schema}.{DIAGNOSIS_TABLE}; build the panorama from it with:\n"
+        "  python -m loader dbt build -s panorama "
+        "--vars '{panorama_frequency_source: diagnosis}'"
+    )
     return 0

@@ -105,3 +105,40 @@ def test_database_diagnosis_equals_the_file_diagnosis(
     assert facts_database.pop("source") == "database"
     assert facts_files.pop("source") == "files"
     assert facts_files == facts_database
+
+
+def test_the_panorama_lists_unmapped_and_unknown_classes(
+    corpus: Path, db_info: object, tmp_path: Path
+) -> None:
+    """From the loaded data and from a loaded (merged) diagnosis alike."""
+    out = tmp_path / "planted"
+    assert main(["diagnose", str(corpus / "planted.log"), "--out", str(out)]) == 0
+    assert main(["diagnose-load", str(out)]) == 0
+    expected = {
+        "edx.user.settings.changed (server)": "unknown",
+        "xblock.openassessment.create_submission (server)": "unknown",
+        "edx.team.learner_added (server)": "not_mapped",
+        "edx.forum.thread.created (server)": "supported",
+    }
+    for source in ("loaded", "diagnosis"):
+        done = run_dbt(
+            [
+                "build",
+                "--select",
+                "+panorama",
+                "--vars",
+                f"{{panorama_frequency_source: {source}}}",
+            ],
+            info=db_info,  # type: ignore[arg-type]
+            capture=True,
+        )
+        assert done.returncode == 0, done.stdout[-3000:]
+        rows = dict(
+            query(
+                db_info,
+                "select event_class, support_status from moocdb_diagnosis.panorama "
+                "where event_count > 0",
+            )
+        )
+        for event_class, status in expected.items():
+            assert rows[event_class] == status, (source, event_class)
