@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "loader.generate",
     "loader.commands.diagnose",
     "loader.wiki",
+    "loader.translate",
 ]
 
 

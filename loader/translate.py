@@ -1,0 +1,467 @@
+"""``python -m loader translate [FILE|-]``: the MOOCdb rows some raw events become.
+
+Thesis §4.3.2 ("trusting by testing"): paste raw tracking-log events, see the
+MOOCdb rows they become. The translation runs the project's real models, not
+a re-implementation: the events are landed in an isolated raw schema the way
+the loader lands them (same line verdicts, same pseudonym key, same
+post-load steps), ``dbt build`` builds the MOOCdb marts and everything
+upstream of them in isolated schemas, the rows whose ``source_event_id`` is
+one of the events are printed (with the dimension rows they reference), and
+the schemas are dropped.
+
+Rows that depend on other events (durations to the next event, locations
+inherited from earlier events, a module's most frequent page) can only be
+the same as in a full build when those events are given too: pass them with
+``--context FILE`` (translated, not printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loader import reader
+from loader.settings import RAW_LINES_TABLE, ConnectionInfo, state_home
+
+log = logging.getLogger(__name__)
+
+RAW_SCHEMA = "moocdb_translate_raw"
+TARGET_SCHEMA = "moocdb_translate"
+LOCK_KEY = 0x6D6F6F63  # pg_advisory_lock: one translation at a time
+MARTS_SELECTOR = "+path:models/moocdb"
+FALLBACK_SELECTOR = "+stg_tracking_log__events"
+
+
+@dataclass
+class InputEvent:
+    """One event given to translate."""
+
+    number: int
+    text: str
+    is_context: bool = False
+    reason: str | None = None
+    event_id: int | None = None
+    staged: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def split_events(data: str) -> list[str]:
+    """One event per line; or, when that fails, a sequence of JSON values
+    (pretty-printed events pasted as they are)."""
+    lines = [line for line in data.splitlines() if line.strip()]
+    if all(_is_json(line) for line in lines):
+        return lines
+    decoder = json.JSONDecoder()
+    events: list[str] = []
+    position = 0
+    text = data.strip()
+    while position < len(text):
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            break
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except ValueError:
+            return lines  # not a JSON sequence either: judged line by line
+        events.append(json.dumps(value, ensure_ascii=False))
+        position = end
+    return events
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+@contextmanager
+def isolated_schemas() -> Iterator[dict[str, str]]:
+    """Point raw_schema()/target_schema() of this process at the isolated
+    schemas for the duration (the loader's helpers read them from env)."""
+    saved = {key: os.environ.get(key) for key in ("MOOCDB_RAW_SCHEMA", "MOOCDB_SCHEMA")}
+    os.environ["MOOCDB_RAW_SCHEMA"] = RAW_SCHEMA
+    os.environ["MOOCDB_SCHEMA"] = TARGET_SCHEMA
+    try:
+        yield {"MOOCDB_RAW_SCHEMA": RAW_SCHEMA, "MOOCDB_SCHEMA": TARGET_SCHEMA}
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def drop_schemas(conn: Any) -> None:
+    names = [
+        row[0]
+        for row in conn.execute(
+            "select nspname from pg_namespace where nspname = %s or nspname like %s",
+            (RAW_SCHEMA, TARGET_SCHEMA + r"\_%"),
+        )
+    ]
+    if TARGET_SCHEMA not in names:
+        found = conn.execute(
+            "select 1 from pg_namespace where nspname = %s", (TARGET_SCHEMA,)
+        ).fetchone()
+        if found:
+            names.append(TARGET_SCHEMA)
+    for name in names:
+        conn.execute(f'drop schema if exists "{name}" cascade')
+
+
+def land(conn: Any, events: list[InputEvent]) -> None:
+    """The accepted events into the isolated raw table, as the loader lands
+    them (same columns; one 'file' named translate-input)."""
+    conn.execute(f'create schema if not exists "{RAW_SCHEMA}"')
+    conn.execute(
+        f'create table "{RAW_SCHEMA}"."{RAW_LINES_TABLE}" ('
+        "file_name varchar, file_version integer, line_number bigint, "
+        "raw_line varchar, line_prefix varchar, loaded_at timestamptz, "
+        "_dlt_load_id varchar(64) not null)"
+    )
+    load_id = f"translate-{int(time.time())}"
+    with conn.cursor() as cursor:
+        for event in events:
+            verdict = reader.judge(
+                reader.Line(event.number, event.text.encode("utf-8"))
+            )
+            if verdict.reason is not None:
+                event.reason = verdict.reason
+                continue
+            cursor.execute(
+                f'insert into "{RAW_SCHEMA}"."{RAW_LINES_TABLE}" '
+                "values (%s, 1, %s, %s, %s, now(), %s)",
+                (
+                    "translate-input",
+                    event.number,
+                    verdict.text,
+                    verdict.prefix,
+                    load_id,
+                ),
+            )
+
+
+def after_landing(info: ConnectionInfo) -> None:
+    """What the loader does after landing lines (pseudonym key, lookups)."""
+    from loader import pseudonyms
+
+    pseudonyms.ensure_key_table(info)
+    try:
+        from loader import agents  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    agents.refresh(info)
+
+
+def fact_tables(conn: Any) -> list[str]:
+    """MOOCdb tables of the isolated target schema that carry source_event_id."""
+    return [
+        row[0]
+        for row in conn.execute(
+            "select table_name from information_schema.columns "
+            "where table_schema = %s and column_name = 'source_event_id' "
+            "order by table_name",
+            (TARGET_SCHEMA,),
+        )
+    ]
+
+
+def dimension_keys(conn: Any) -> dict[str, str]:
+    """id column -> table whose first column it is (urls.url_id, ...)."""
+    keys: dict[str, str] = {}
+    for table, column in conn.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = %s and ordinal_position = 1 "
+        "and column_name like '%%\\_id' order by table_name",
+        (TARGET_SCHEMA,),
+    ):
+        keys.setdefault(column, table)
+    return keys
+
+
+def _fetch(conn: Any, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    cursor = conn.execute(query, params)
+    names = [column.name for column in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def collect(conn: Any, events: list[InputEvent]) -> dict[str, list[dict[str, Any]]]:
+    """Staged events, their fact rows, and the dimension rows referenced."""
+    staging = f"{TARGET_SCHEMA}_staging"
+    by_line = {event.number: event for event in events}
+    for row in _fetch(
+        conn,
+        f'select * from "{staging}".stg_tracking_log__events',
+        (),
+    ):
+        event = by_line.get(int(row["source_line_number"]))
+        if event is not None:
+            event.event_id = int(row["event_id"])
+            event.staged = row
+    ids = [e.event_id for e in events if e.event_id is not None and not e.is_context]
+    dimensions: dict[str, list[dict[str, Any]]] = {}
+    if not ids:
+        return dimensions
+    keys = dimension_keys(conn)
+    wanted: dict[str, set[Any]] = {}
+    by_id = {e.event_id: e for e in events if e.event_id is not None}
+    for table in fact_tables(conn):
+        rows = _fetch(
+            conn,
+            f'select * from "{TARGET_SCHEMA}"."{table}" '
+            "where source_event_id = any(%s) order by 1",
+            (ids,),
+        )
+        for row in rows:
+            by_id[row["source_event_id"]].rows.setdefault(table, []).append(row)
+            for column, value in row.items():
+                target = keys.get(column)
+                if value is None or target is None or target == table:
+                    continue
+                if column == next(iter(row)):
+                    continue
+                wanted.setdefault(target, set()).add(value)
+    for table, values in sorted(wanted.items()):
+        column = next(k for k, t in keys.items() if t == table)
+        dimensions[table] = _fetch(
+            conn,
+            f'select * from "{TARGET_SCHEMA}"."{table}" where "{column}" = any(%s) '
+            "order by 1",
+            (sorted(values, key=str),),
+        )
+    return dimensions
+
+
+STAGED_SHOWN = (
+    "event_id",
+    "event_type",
+    "event_source",
+    "event_at",
+    "user_id",
+    "course_id",
+    "event_payload_format",
+)
+
+
+def render_text(
+    events: list[InputEvent], dimensions: dict[str, list[dict[str, Any]]]
+) -> str:
+    out: list[str] = []
+    for event in events:
+        if event.is_context:
+            continue
+        head = f"== event {event.number}"
+        if event.reason:
+            out += [f"{head}: not loaded, quarantined as {event.reason}", ""]
+            continue
+        if not event.staged:
+            out += [f"{head}: not staged (filtered by the `courses` var?)", ""]
+            continue
+        staged = event.staged
+        out.append(
+            f"{head}: {staged['event_type']} ({staged['event_source']}), "
+            f"staged as event_id {staged['event_id']}"
+        )
+        out.append(
+            "   "
+            + ", ".join(f"{key} = {_show(staged.get(key))}" for key in STAGED_SHOWN[3:])
+        )
+        if not event.rows:
+            out.append("   no MOOCdb fact row (this event type feeds none)")
+        for table, rows in event.rows.items():
+            for index, row in enumerate(rows, start=1):
+                out.append(f"-- {table} row {index}")
+                out += _record(row)
+        out.append("")
+    if dimensions:
+        out.append("== rows they reference")
+        for table, rows in dimensions.items():
+            for index, row in enumerate(rows, start=1):
+                out.append(f"-- {table} row {index}")
+                out += _record(row)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _show(value: Any) -> str:
+    return "NULL" if value is None else str(value)
+
+
+def _record(row: dict[str, Any]) -> list[str]:
+    width = max(len(key) for key in row)
+    return [f"   {key.ljust(width)} | {_show(value)}" for key, value in row.items()]
+
+
+def render_json(
+    events: list[InputEvent], dimensions: dict[str, list[dict[str, Any]]]
+) -> str:
+    document = {
+        "events": [
+            {
+                "input_number": event.number,
+                "quarantine_reason": event.reason,
+                "event_id": event.event_id,
+                "event_type": event.staged.get("event_type"),
+                "event_source": event.staged.get("event_source"),
+                "moocdb_rows": event.rows,
+            }
+            for event in events
+            if not event.is_context
+        ],
+        "referenced_rows": dimensions,
+    }
+    return json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n"
+
+
+def translate(
+    texts: list[str],
+    context: list[str] | None = None,
+    *,
+    info: ConnectionInfo | None = None,
+    keep: bool = False,
+) -> tuple[list[InputEvent], dict[str, list[dict[str, Any]]]]:
+    """Translate events with the real models; returns them with their rows."""
+    import psycopg
+
+    from loader.commands.dbt import run_dbt
+    from loader.database import check_reachable, connect_info
+
+    info = info or connect_info()
+    check_reachable(info)
+    events = [InputEvent(number, text) for number, text in enumerate(texts, start=1)]
+    events += [
+        InputEvent(number, text, is_context=True)
+        for number, text in enumerate(context or [], start=len(texts) + 1)
+    ]
+    with psycopg.connect(info.conninfo(), autocommit=True) as lock:
+        lock.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
+        try:
+            with (
+                isolated_schemas() as env,
+                psycopg.connect(info.conninfo(), autocommit=True) as conn,
+            ):
+                drop_schemas(conn)
+                land(conn, events)
+                after_landing(info)
+                selector = MARTS_SELECTOR if has_marts() else FALLBACK_SELECTOR
+                folder = state_home() / "translate"
+                done = run_dbt(
+                    [
+                        "build",
+                        "--select",
+                        selector,
+                        "--exclude-resource-type",
+                        "test",
+                        "--exclude-resource-type",
+                        "unit_test",
+                        "--target-path",
+                        str(folder / "target"),
+                        "--log-path",
+                        str(folder / "logs"),
+                        "--quiet",
+                    ],
+                    info=info,
+                    extra_env=env,
+                    capture=True,
+                )
+                if done.returncode != 0:
+                    raise RuntimeError(
+                        "dbt build of the translation failed:\n"
+                        + (done.stdout + done.stderr)[-3000:]
+                    )
+                dimensions = collect(conn, events)
+                if not keep:
+                    drop_schemas(conn)
+        finally:
+            lock.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+    return events, dimensions
+
+
+def has_marts() -> bool:
+    from loader.settings import project_root
+
+    folder = project_root() / "models" / "moocdb"
+    return folder.is_dir() and any(folder.glob("*.sql"))
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "translate",
+        help="show the MOOCdb rows raw events become (runs the real models)",
+        description=(
+            "Translate raw tracking-log events (one JSON per line, or pasted "
+            "pretty-printed) into the MOOCdb rows they become, with the "
+            "project's own models run by dbt in isolated schemas (dropped "
+            "afterwards). Reads FILE, or standard input when FILE is - or "
+            "absent. Rows depending on other events (durations, inherited "
+            "locations) match a full build only when those events are given "
+            "with --context."
+        ),
+    )
+    parser.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+    parser.add_argument("--json", action="store_true", help="JSON output")
+    parser.add_argument(
+        "--context",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="other events of the same learners/courses, translated but not shown",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the moocdb_translate* schemas to explore",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from loader.cli import CliError
+    from loader.database import DatabaseError
+
+    if args.file == "-":
+        if sys.stdin.isatty():
+            print("paste events (one JSON per line), then Ctrl-D:", file=sys.stderr)
+        data = sys.stdin.read()
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise CliError(f"no such file: {path}")
+        data = _read(path)
+    texts = split_events(data)
+    if not texts:
+        raise CliError("no event given")
+    context = split_events(_read(args.context)) if args.context else None
+    try:
+        events, dimensions = translate(texts, context, keep=args.keep)
+    except (DatabaseError, RuntimeError) as error:
+        raise CliError(str(error)) from error
+    print(
+        render_json(events, dimensions)
+        if args.json
+        else render_text(events, dimensions),
+        end="",
+    )
+    if args.keep:
+        print(f"(schemas {RAW_SCHEMA}, {TARGET_SCHEMA}* kept)", file=sys.stderr)
+    return 0
+
+
+def _read(path: Path) -> str:
+    stream, raw = reader.open_stream(path)
+    try:
+        return stream.read().decode("utf-8", errors="replace")
+    finally:
+        stream.close()
+        raw.close()
