@@ -14,7 +14,7 @@ import dlt
 import psycopg
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from loader import pseudonyms
+from loader import agents, pseudonyms
 from loader.database import DatabaseError, check_reachable, connect_info
 from loader.settings import (
     FILES_TABLE,
@@ -245,6 +245,8 @@ def load(
     load_ids = list(load_info.loads_ids) if load_info else []
     load_id = load_ids[-1] if load_ids else None
     loaded, quarantined = _count_in_database(info, load_id)
+    if load_ids:
+        agents.refresh(info, load_ids)
     if len(load_ids) > 1:
         log.info("finished %d earlier interrupted load(s) first", len(load_ids) - 1)
     return LoadSummary(stats, elapsed, load_id, loaded, quarantined)

@@ -9,19 +9,37 @@
     {{ return(adapter.dispatch('parse_event_time', 'moocdb')(json_expr)) }}
 {% endmacro %}
 {% macro default__parse_event_time(json_expr) -%}
+    {%- set text = moocdb.event_time_text(json_expr) -%}
     case
         when jsonb_typeof({{ json_expr }}) = 'object'
             and jsonb_typeof({{ json_expr }} -> '$date') = 'number'
             then to_timestamp(
                 ({{ json_expr }} ->> '$date')::numeric / 1000
             ) at time zone 'UTC'
-        when {{ moocdb.event_time_text(json_expr) }} ~ '(Z|[+-]\d\d(:?\d\d)?)$'
-            and pg_input_is_valid({{ moocdb.event_time_text(json_expr) }}, 'timestamptz')
-            then {{ moocdb.event_time_text(json_expr) }}::timestamptz at time zone 'UTC'
-        when {{ moocdb.event_time_text(json_expr) }} ~ '^\d{4}-\d\d-\d\d[T ]\d\d:\d\d'
-            and pg_input_is_valid({{ moocdb.event_time_text(json_expr) }}, 'timestamp')
-            then {{ moocdb.event_time_text(json_expr) }}::timestamp
+        when not coalesce({{ text }} like '____-__-__%', false) then null
+        when {{ moocdb.time_text_has_offset(text) }}
+            then case
+                when pg_input_is_valid({{ text }}, 'timestamptz')
+                    then {{ text }}::timestamptz at time zone 'UTC'
+            end
+        when pg_input_is_valid({{ text }}, 'timestamp')
+            then {{ text }}::timestamp
     end
+{%- endmacro %}
+
+{#- time_text_has_offset(text_expr): true when an ISO time text ends with a
+    UTC offset (`Z`, `+05:30`, `-0400`, `+02`). Plain SQL (no regex): it runs
+    once per event. -#}
+{% macro time_text_has_offset(text_expr) -%}
+    (
+        length({{ text_expr }}) > 19
+        and (
+            upper(right({{ text_expr }}, 1)) = 'Z'
+            or substr({{ text_expr }}, length({{ text_expr }}) - 5, 1) in ('+', '-')
+            or substr({{ text_expr }}, length({{ text_expr }}) - 4, 1) in ('+', '-')
+            or substr({{ text_expr }}, length({{ text_expr }}) - 2, 1) in ('+', '-')
+        )
+    )
 {%- endmacro %}
 
 {#- event_time_text(json_expr): the ISO text of a `time` value (a string,

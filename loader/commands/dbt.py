@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from loader import pseudonyms
+from loader import agents, pseudonyms
 from loader.database import DatabaseError, check_reachable, connect_info
 from loader.settings import ConnectionInfo, project_root, state_home
 
@@ -64,6 +64,7 @@ def run_dbt(
     info = info or connect_info()
     check_reachable(info)
     pseudonyms.ensure_key_table(info)
+    agents.ensure_table(info)
     return subprocess.run(
         [dbt_executable(), *args],
         cwd=project_root(),

@@ -6,6 +6,7 @@ module and shared: the properties below are those the pipeline tests rely on.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import gzip
 import ipaddress
@@ -19,7 +20,7 @@ import orjson
 import pytest
 
 from loader import generate
-from loader.cli import main
+from loader.cli import CliError
 
 ENVELOPE = (
     "username",
@@ -305,33 +306,22 @@ def test_modules_sit_on_the_panel_navigation_says(
 def test_cli_writes_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # the sub-command alone: loader.cli.main would import every command (dlt…)
+    parser = argparse.ArgumentParser()
+    generate.register(parser.add_subparsers())
     out = tmp_path / "cli.log"
-    code = main(
-        [
-            "generate",
-            "--events",
-            "300",
-            "--out",
-            str(out),
-            "--seed",
-            "5",
-            "--courses",
-            "4",
-            "--users",
-            "12",
-            "--days",
-            "1",
-        ]
-    )
-    assert code == 0
+    args = parser.parse_args(
+        ["generate", "--events", "300", "--out", str(out), "--seed", "5",
+         "--courses", "4", "--users", "12", "--days", "1"]
+    )  # fmt: skip
+    assert args.func(args) == 0
     assert "300 events" in capsys.readouterr().out
     assert out.read_bytes().count(b"\n") == 300
-    assert (
-        main(
-            ["generate", "--events", "10", "--out", str(tmp_path / "missing" / "x.log")]
-        )
-        == 2
+    missing = parser.parse_args(
+        ["generate", "--out", str(tmp_path / "missing" / "x.log")]
     )
+    with pytest.raises(CliError):
+        missing.func(missing)
 
 
 def test_shipped_sample_is_what_the_generator_writes() -> None:
@@ -339,3 +329,53 @@ def test_shipped_sample_is_what_the_generator_writes() -> None:
         pytest.skip("samples/tracking_sample.log.gz not generated")
     expected = b"\n".join(generate.iter_events(3000)) + b"\n"
     assert gzip.decompress(SAMPLE.read_bytes()) == expected
+
+
+def test_shipped_sample_covers_every_event_type(events: list[dict[str, Any]]) -> None:
+    """The 3 000-event sample shows every (type, source) pair of a larger run."""
+    if not SAMPLE.exists():
+        pytest.skip("samples/tracking_sample.log.gz not generated")
+    sample = {
+        (e["event_type"], e["event_source"])
+        for e in map(orjson.loads, gzip.decompress(SAMPLE.read_bytes()).splitlines())
+    }
+    larger = {
+        (e["event_type"], e["event_source"])
+        for e in events
+        if not e["event_type"].startswith("/")  # URL paths vary with the pages
+    }
+    assert larger - sample == set()
+
+
+def test_course_hierarchies_are_fixed_and_ids_unique() -> None:
+    three = generate.build_courses(3)
+    six = generate.build_courses(6, seed=42)
+    assert [c.course_id for c in three] == [c.course_id for c in six[:3]]
+    for small, large in zip(three, six, strict=False):
+        assert [s.usage_key for s in small.sequences] == [
+            s.usage_key for s in large.sequences
+        ]
+    for course in six:
+        keys = [m.usage_key for _, _, m in course.all_modules()]
+        keys += [s.usage_key for s in course.sequences]
+        keys += [p.usage_key for s in course.sequences for p in s.panels]
+        assert len(keys) == len(set(keys)), course.course_id
+        answer_keys = [q.key for _, _, m in course.all_modules() for q in m.questions]
+        assert len(answer_keys) == len(set(answer_keys))
+        assert all(2 <= len(s.panels) <= 8 for s in course.sequences)
+    eras = {c.course_id: c.era for c in six}
+    assert eras["MITx/6.002x/2012_Fall"] == "old"
+    assert eras["course-v1:HarvardX+CS50+2017"] == "new"
+
+
+def test_bad_arguments_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "never.log"
+    for kwargs in (
+        {"start": "not a date"},
+        {"days": 0},
+        {"n_users": 0},
+        {"n_courses": 0},
+    ):
+        with pytest.raises(ValueError):
+            generate.write_log(out, 10, **kwargs)
+    assert not out.exists()

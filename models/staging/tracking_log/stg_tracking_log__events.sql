@@ -13,58 +13,32 @@ pseudonym_key as (
     select * from {{ source('tracking_log', 'pseudonym_key') }}
 ),
 
-lines_hashed as (
+lines_parsed as (
+    -- the only place a line's JSON is parsed; the fence keeps it once per
+    -- row (not once per reference) and lets parallel workers do it
     select
         file_name,
         file_version,
         line_number,
-        raw_line,
         line_prefix,
         loaded_at,
         _dlt_load_id as load_id,
-        md5(raw_line) as line_hash
-    from lines
-),
-
-lines_numbered as (
-    -- copies of one exact line (a file delivered twice, under two names)
-    select
-        *,
-        row_number() over (
-            partition by line_hash
-            order by loaded_at, file_name, file_version, line_number
-        ) as copy_number,
-        count(*) over (partition by line_hash) as copies_count
-    from lines_hashed
-),
-
-lines_parsed as (
-    -- the only place a line's JSON is parsed; the fence keeps it once per row
-    select
-        file_name,
-        file_version,
-        line_number,
-        line_prefix,
-        loaded_at,
-        load_id,
-        line_hash,
-        copies_count,
+        md5(raw_line) as line_hash,
         {{ parse_json('raw_line') }} as line_json
-    from lines_numbered
-    where copy_number = 1
+    from lines
     {{ optimization_fence() }}
 ),
 
 envelopes as (
     select
         {{ hash_to_bigint('line_hash') }} as event_id,
+        line_hash,
         file_name as source_file_name,
         file_version as source_file_version,
         line_number as source_line_number,
         line_prefix as source_line_prefix,
         load_id,
         loaded_at,
-        copies_count,
         {{ json_get_text('line_json', 'event_type') }} as raw_event_type,
         {{ json_get_text('line_json', 'name') }} as event_name,
         lower(coalesce(
@@ -126,6 +100,7 @@ envelopes as (
         {{ json_get_text('line_json', 'context', 'org_id') }} as org_id,
         {{ json_get_text('line_json', 'context', 'path') }} as context_path
     from lines_parsed
+    {{ optimization_fence() }}
 ),
 
 events_classified as (
@@ -141,14 +116,15 @@ events_classified as (
             else {{ json_as_text('event_value') }}
         end as event_value_text,
         -- server page views log the URL path as their event_type
-        coalesce({{ regex_matches('raw_event_type', '^/') }}, false)
-            as is_page_view_path,
+        coalesce(left(raw_event_type, 1) = '/', false) as is_page_view_path,
         case
-            when {{ regex_matches('page_raw', '^https?://') }} then page_raw
+            when page_raw like 'http://%' or page_raw like 'https://%'
+                then page_raw
         end as page_url,
         nullif(trim(username), '') is null
         or lower(trim(username)) = 'anonymous' as is_anonymous
     from envelopes
+    {{ optimization_fence() }}
 ),
 
 events_typed as (
@@ -171,12 +147,12 @@ events_typed as (
                 then 'empty'
             when
                 event_value_type = 'string'
-                and {{ regex_matches('event_value_text', '^\s*[\[{]') }}
+                and left(ltrim(event_value_text), 1) in ('{', '[')
                 and {{ is_valid_json('event_value_text') }}
                 then 'json_string'
             when
                 event_value_type = 'string'
-                and {{ regex_matches('event_value_text', '^\s*[\[{]') }}
+                and left(ltrim(event_value_text), 1) in ('{', '[')
                 then 'truncated_json'
             when
                 event_value_type = 'string'
@@ -194,15 +170,14 @@ events_typed as (
         ) as course_id_found,
         case
             when nullif(context_course_id, '') is not null then 'context'
-            when {{ regex_matches('page_raw', '/courses/') }} then 'page_url'
-            when {{ regex_matches('raw_event_type', '^/courses/') }}
-                then 'event_type'
-            when {{ regex_matches('context_path', '^/courses/') }}
-                then 'context_path'
+            when page_raw like '%/courses/%' then 'page_url'
+            when raw_event_type like '/courses/%' then 'event_type'
+            when context_path like '/courses/%' then 'context_path'
             when nullif(payload_course_id, '') is not null then 'event_payload'
             else 'none'
         end as course_id_origin
     from events_classified
+    {{ optimization_fence() }}
 ),
 
 events_pseudonymized as (
@@ -226,6 +201,23 @@ events_pseudonymized as (
     cross join pseudonym_key
 ),
 
+events_numbered as (
+    -- copies of one exact line (a file delivered twice, under two names)
+    -- are staged once: the first copy read, with the number of copies
+    select
+        *,
+        row_number() over (
+            partition by line_hash
+            order by
+                loaded_at,
+                source_file_name,
+                source_file_version,
+                source_line_number
+        ) as copy_number,
+        count(*) over (partition by line_hash) as copies_count
+    from events_pseudonymized
+),
+
 events_final as (
     select
         events_typed.event_id,
@@ -244,8 +236,7 @@ events_final as (
             when events_typed.event_at is null then 'unparsable'
             when {{ json_type('events_typed.time_value') }} = 'object'
                 then 'mongo_date'
-            when
-                {{ regex_matches(json_as_text('events_typed.time_value'), '(Z|[+-]\d\d(:?\d\d)?)$') }}
+            when {{ time_text_has_offset(json_as_text('events_typed.time_value')) }}
                 then 'iso_with_offset'
             else 'iso_naive_utc'
         end as event_time_format,
@@ -256,8 +247,12 @@ events_final as (
         case
             when
                 {{ json_type('events_typed.user_id_value') }} = 'number'
-                and {{ regex_matches(json_as_text('events_typed.user_id_value'), '^\d{1,18}$') }}
-                then cast({{ json_as_text('events_typed.user_id_value') }} as bigint)
+                and cast({{ json_as_text('events_typed.user_id_value') }} as numeric)
+                between 0 and 999999999999999999
+                then cast(
+                    cast({{ json_as_text('events_typed.user_id_value') }} as numeric)
+                    as bigint
+                )
             when
                 {{ json_type('events_typed.user_id_value') }} = 'string'
                 and {{ regex_matches(json_as_text('events_typed.user_id_value'), '^\s*\d{1,18}\s*$') }}
@@ -299,14 +294,16 @@ events_final as (
         events_typed.source_line_prefix,
         events_typed.load_id,
         events_typed.loaded_at
-    from events_pseudonymized as events_typed
-    {%- if var('courses') | length > 0 %}
-    where events_typed.course_id_found in (
+    from events_numbered as events_typed
+    where
+        events_typed.copy_number = 1
+        {%- if var('courses') | length > 0 %}
+        and events_typed.course_id_found in (
         {%- for course in var('courses') %}
-        '{{ course }}'{{ ',' if not loop.last }}
-        {%- endfor %}
-    )
-    {%- endif %}
+            '{{ course }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+        {%- endif %}
 )
 
 select * from events_final

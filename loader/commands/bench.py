@@ -1,0 +1,172 @@
+"""``python -m loader bench --events N``: where the time goes, end to end.
+
+On a fresh database of the project's Postgres (embedded unless configured),
+times each stage separately and prints events/s per stage and end to end:
+
+1. generate   a deterministic synthetic log (not part of end to end)
+2. floor      gunzip + JSON parse of the same file in this process: the
+              machine's floor for reading it at all
+3. load       ``python -m loader load`` in a child process (its peak RSS is
+              measured)
+4. dbt seed+run  every seed and model
+5. dbt test   every data test
+
+and the database size per million events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+import psycopg
+
+from loader import reader
+from loader.commands.dbt import run_dbt
+from loader.database import connect_info
+from loader.settings import project_root
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        help="benchmark: generate N events, load, dbt build; print events/s",
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--input",
+        type=Path,
+        default=None,
+        help="benchmark this log file instead of generating one",
+    )
+    parser.add_argument(
+        "--database",
+        default="moocdb_bench",
+        help="database created afresh for the run (default moocdb_bench)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the benchmark database"
+    )
+    parser.set_defaults(func=run)
+
+
+def _floor(path: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    stream, raw = reader.open_stream(path)
+    count = 0
+    try:
+        for line in reader.iter_lines(stream):
+            orjson.loads(line.data)
+            count += 1
+    finally:
+        stream.close()
+        raw.close()
+    return time.perf_counter() - started, count
+
+
+def _timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a child process; return (seconds, peak RSS in MB, output tail)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(
+        args,
+        env=env,
+        cwd=project_root(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(args[:4])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    return elapsed, max(peak, before) // 1024, done.stdout
+
+
+def run(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    env["MOOCDB_PG_DATABASE"] = args.database
+    os.environ["MOOCDB_PG_DATABASE"] = args.database
+    admin = connect_info()
+    with psycopg.connect(admin.conninfo("postgres"), autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{args.database}" with (force)')
+    info = connect_info()
+    rows: list[tuple[str, float, int]] = []
+
+    with tempfile.TemporaryDirectory(prefix="moocdb-bench-") as tmp:
+        path = args.input
+        if path is None:
+            from loader.generate import write_log
+
+            path = Path(tmp) / "bench.log.gz"
+            started = time.perf_counter()
+            write_log(path, args.events, seed=args.seed)
+            seconds = time.perf_counter() - started
+            megabytes = path.stat().st_size / 1e6
+            print(
+                f"generated {args.events:,} events in {seconds:.1f} s "
+                f"({megabytes:.0f} MB gz)"
+            )
+        floor_seconds, events = _floor(path)
+        rows.append(("floor: gunzip + JSON parse", floor_seconds, events))
+
+        load_seconds, load_rss, _ = _timed_child(
+            [sys.executable, "-m", "loader", "load", "--no-progress", str(path)], env
+        )
+        rows.append(("load (dlt -> raw tables)", load_seconds, events))
+
+        started = time.perf_counter()
+        for step in (["seed"], ["run"]):
+            done = run_dbt(step, info=info, capture=True)
+            if done.returncode != 0:
+                print(done.stdout[-4000:])
+                return done.returncode
+        rows.append(
+            ("dbt seed + run (every model)", time.perf_counter() - started, events)
+        )
+        started = time.perf_counter()
+        done = run_dbt(["test"], info=info, capture=True)
+        if done.returncode != 0:
+            print(done.stdout[-4000:])
+            return done.returncode
+        rows.append(
+            ("dbt test (every data test)", time.perf_counter() - started, events)
+        )
+
+    with psycopg.connect(info.conninfo()) as conn:
+        size = conn.execute("select pg_database_size(current_database())").fetchone()
+    size_mb = (size[0] if size else 0) / 1e6
+    end_to_end = sum(
+        seconds for name, seconds, _ in rows if not name.startswith("floor")
+    )
+    print(f"\nbenchmark: {events:,} events, {os.cpu_count()} cores, {info.describe()}")
+    print(f"{'stage':34} {'seconds':>9} {'events/s':>12}")
+    for name, seconds, count in rows:
+        print(f"{name:34} {seconds:9.1f} {count / seconds:12,.0f}")
+    print(
+        f"{'end to end (load + dbt build)':34} {end_to_end:9.1f} "
+        f"{events / end_to_end:12,.0f}"
+    )
+    floor = rows[0][1]
+    print(f"end to end / floor time ratio: {end_to_end / floor:.1f}")
+    print(f"loader peak RSS: {load_rss} MB")
+    print(
+        f"database size: {size_mb:,.0f} MB "
+        f"({size_mb / (events / 1e6):,.0f} MB per million events)"
+    )
+    if not args.keep:
+        with psycopg.connect(admin.conninfo("postgres"), autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{args.database}" with (force)')
+    return 0
