@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "loader.commands.diagnose",
     "loader.wiki",
     "loader.translate",
+    "loader.samples",
 ]
 
 

@@ -20,23 +20,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
+import re
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from loader import reader
-from loader.settings import RAW_LINES_TABLE, ConnectionInfo, state_home
+from loader.isolated import IsolatedBuild
+from loader.settings import ConnectionInfo
 
 log = logging.getLogger(__name__)
 
-RAW_SCHEMA = "moocdb_translate_raw"
-TARGET_SCHEMA = "moocdb_translate"
-LOCK_KEY = 0x6D6F6F63  # pg_advisory_lock: one translation at a time
+BUILD_NAME = "moocdb_translate"
 MARTS_SELECTOR = "+path:models/moocdb"
 FALLBACK_SELECTOR = "+stg_tracking_log__events"
 
@@ -86,125 +82,40 @@ def _is_json(text: str) -> bool:
     return True
 
 
-@contextmanager
-def isolated_schemas() -> Iterator[dict[str, str]]:
-    """Point raw_schema()/target_schema() of this process at the isolated
-    schemas for the duration (the loader's helpers read them from env)."""
-    saved = {key: os.environ.get(key) for key in ("MOOCDB_RAW_SCHEMA", "MOOCDB_SCHEMA")}
-    os.environ["MOOCDB_RAW_SCHEMA"] = RAW_SCHEMA
-    os.environ["MOOCDB_SCHEMA"] = TARGET_SCHEMA
-    try:
-        yield {"MOOCDB_RAW_SCHEMA": RAW_SCHEMA, "MOOCDB_SCHEMA": TARGET_SCHEMA}
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def drop_schemas(conn: Any) -> None:
-    names = [
-        row[0]
-        for row in conn.execute(
-            "select nspname from pg_namespace where nspname = %s or nspname like %s",
-            (RAW_SCHEMA, TARGET_SCHEMA + r"\_%"),
-        )
-    ]
-    if TARGET_SCHEMA not in names:
-        found = conn.execute(
-            "select 1 from pg_namespace where nspname = %s", (TARGET_SCHEMA,)
-        ).fetchone()
-        if found:
-            names.append(TARGET_SCHEMA)
-    for name in names:
-        conn.execute(f'drop schema if exists "{name}" cascade')
-
-
-def land(conn: Any, events: list[InputEvent]) -> None:
-    """The accepted events into the isolated raw table, as the loader lands
-    them (same columns; one 'file' named translate-input)."""
-    conn.execute(f'create schema if not exists "{RAW_SCHEMA}"')
-    conn.execute(
-        f'create table "{RAW_SCHEMA}"."{RAW_LINES_TABLE}" ('
-        "file_name varchar, file_version integer, line_number bigint, "
-        "raw_line varchar, line_prefix varchar, loaded_at timestamptz, "
-        "_dlt_load_id varchar(64) not null)"
-    )
-    load_id = f"translate-{int(time.time())}"
-    with conn.cursor() as cursor:
-        for event in events:
-            verdict = reader.judge(
-                reader.Line(event.number, event.text.encode("utf-8"))
-            )
-            if verdict.reason is not None:
-                event.reason = verdict.reason
-                continue
-            cursor.execute(
-                f'insert into "{RAW_SCHEMA}"."{RAW_LINES_TABLE}" '
-                "values (%s, 1, %s, %s, %s, now(), %s)",
-                (
-                    "translate-input",
-                    event.number,
-                    verdict.text,
-                    verdict.prefix,
-                    load_id,
-                ),
-            )
-
-
-def after_landing(info: ConnectionInfo) -> None:
-    """What the loader does after landing lines (pseudonym key, lookups)."""
-    from loader import pseudonyms
-
-    pseudonyms.ensure_key_table(info)
-    try:
-        from loader import agents  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    agents.refresh(info)
-
-
-def fact_tables(conn: Any) -> list[str]:
-    """MOOCdb tables of the isolated target schema that carry source_event_id."""
-    return [
-        row[0]
-        for row in conn.execute(
-            "select table_name from information_schema.columns "
-            "where table_schema = %s and column_name = 'source_event_id' "
-            "order by table_name",
-            (TARGET_SCHEMA,),
-        )
-    ]
-
-
-def dimension_keys(conn: Any) -> dict[str, str]:
-    """id column -> table whose first column it is (urls.url_id, ...)."""
-    keys: dict[str, str] = {}
-    for table, column in conn.execute(
+def dimension_keys(build: IsolatedBuild) -> dict[str, tuple[str, str]]:
+    """(column name) -> (table, key column) of the rows a column references:
+    the marts' `relationships` tests, and any `<x>_id` column named like the
+    first column of another table (urls.url_id, resources.resource_id...)."""
+    keys: dict[str, tuple[str, str]] = {}
+    for row in build.fetch(
         "select table_name, column_name from information_schema.columns "
         "where table_schema = %s and ordinal_position = 1 "
         "and column_name like '%%\\_id' order by table_name",
-        (TARGET_SCHEMA,),
+        (build.target_schema,),
     ):
-        keys.setdefault(column, table)
+        keys.setdefault(row["column_name"], (row["table_name"], row["column_name"]))
+    manifest_path = build.target_path() / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for node in manifest.get("nodes", {}).values():
+            metadata = node.get("test_metadata") or {}
+            if metadata.get("name") != "relationships":
+                continue
+            kwargs = metadata.get("kwargs", {})
+            found = re.match(r"ref\('([^']+)'\)", str(kwargs.get("to", "")))
+            column = node.get("column_name")
+            if found and column and kwargs.get("field"):
+                keys.setdefault(column, (found.group(1), str(kwargs["field"])))
     return keys
 
 
-def _fetch(conn: Any, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
-    cursor = conn.execute(query, params)
-    names = [column.name for column in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def collect(conn: Any, events: list[InputEvent]) -> dict[str, list[dict[str, Any]]]:
+def collect(
+    build: IsolatedBuild, events: list[InputEvent]
+) -> dict[str, list[dict[str, Any]]]:
     """Staged events, their fact rows, and the dimension rows referenced."""
-    staging = f"{TARGET_SCHEMA}_staging"
     by_line = {event.number: event for event in events}
-    for row in _fetch(
-        conn,
-        f'select * from "{staging}".stg_tracking_log__events',
-        (),
+    for row in build.fetch(
+        f'select * from "{build.target_schema}_staging".stg_tracking_log__events'
     ):
         event = by_line.get(int(row["source_line_number"]))
         if event is not None:
@@ -214,32 +125,32 @@ def collect(conn: Any, events: list[InputEvent]) -> dict[str, list[dict[str, Any
     dimensions: dict[str, list[dict[str, Any]]] = {}
     if not ids:
         return dimensions
-    keys = dimension_keys(conn)
-    wanted: dict[str, set[Any]] = {}
+    keys = dimension_keys(build)
+    tables = set(build.tables())
+    wanted: dict[tuple[str, str], set[Any]] = {}
     by_id = {e.event_id: e for e in events if e.event_id is not None}
-    for table in fact_tables(conn):
-        rows = _fetch(
-            conn,
-            f'select * from "{TARGET_SCHEMA}"."{table}" '
+    for table in build.fact_tables():
+        rows = build.fetch(
+            f'select * from "{build.target_schema}"."{table}" '
             "where source_event_id = any(%s) order by 1",
             (ids,),
         )
         for row in rows:
             by_id[row["source_event_id"]].rows.setdefault(table, []).append(row)
+            own_key = next(iter(row))
             for column, value in row.items():
                 target = keys.get(column)
-                if value is None or target is None or target == table:
+                if value is None or target is None or column == own_key:
                     continue
-                if column == next(iter(row)):
-                    continue
-                wanted.setdefault(target, set()).add(value)
-    for table, values in sorted(wanted.items()):
-        column = next(k for k, t in keys.items() if t == table)
-        dimensions[table] = _fetch(
-            conn,
-            f'select * from "{TARGET_SCHEMA}"."{table}" where "{column}" = any(%s) '
-            "order by 1",
-            (sorted(values, key=str),),
+                if target[0] in tables and target[0] != table:
+                    wanted.setdefault(target, set()).add(value)
+    for (table, column), values in sorted(wanted.items()):
+        dimensions.setdefault(table, []).extend(
+            build.fetch(
+                f'select * from "{build.target_schema}"."{table}" '
+                f'where "{column}" = any(%s) order by 1',
+                (sorted(values, key=str),),
+            )
         )
     return dimensions
 
@@ -332,9 +243,6 @@ def translate(
     keep: bool = False,
 ) -> tuple[list[InputEvent], dict[str, list[dict[str, Any]]]]:
     """Translate events with the real models; returns them with their rows."""
-    import psycopg
-
-    from loader.commands.dbt import run_dbt
     from loader.database import check_reachable, connect_info
 
     info = info or connect_info()
@@ -344,47 +252,26 @@ def translate(
         InputEvent(number, text, is_context=True)
         for number, text in enumerate(context or [], start=len(texts) + 1)
     ]
-    with psycopg.connect(info.conninfo(), autocommit=True) as lock:
-        lock.execute("select pg_advisory_lock(%s)", (LOCK_KEY,))
-        try:
-            with (
-                isolated_schemas() as env,
-                psycopg.connect(info.conninfo(), autocommit=True) as conn,
-            ):
-                drop_schemas(conn)
-                land(conn, events)
-                after_landing(info)
-                selector = MARTS_SELECTOR if has_marts() else FALLBACK_SELECTOR
-                folder = state_home() / "translate"
-                done = run_dbt(
-                    [
-                        "build",
-                        "--select",
-                        selector,
-                        "--exclude-resource-type",
-                        "test",
-                        "--exclude-resource-type",
-                        "unit_test",
-                        "--target-path",
-                        str(folder / "target"),
-                        "--log-path",
-                        str(folder / "logs"),
-                        "--quiet",
-                    ],
-                    info=info,
-                    extra_env=env,
-                    capture=True,
-                )
-                if done.returncode != 0:
-                    raise RuntimeError(
-                        "dbt build of the translation failed:\n"
-                        + (done.stdout + done.stderr)[-3000:]
-                    )
-                dimensions = collect(conn, events)
-                if not keep:
-                    drop_schemas(conn)
-        finally:
-            lock.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+    with IsolatedBuild(BUILD_NAME, info) as build:
+        landed = build.land([("translate-input", e.number, e.text) for e in events])
+        for event, outcome in zip(events, landed, strict=True):
+            event.reason = outcome.reason
+        selector = MARTS_SELECTOR if has_marts() else FALLBACK_SELECTOR
+        build.dbt(
+            [
+                "build",
+                "--select",
+                selector,
+                "--exclude-resource-type",
+                "test",
+                "--exclude-resource-type",
+                "unit_test",
+                "--quiet",
+            ]
+        )
+        dimensions = collect(build, events)
+        if not keep:
+            build.drop()
     return events, dimensions
 
 
@@ -454,7 +341,7 @@ def run(args: argparse.Namespace) -> int:
         end="",
     )
     if args.keep:
-        print(f"(schemas {RAW_SCHEMA}, {TARGET_SCHEMA}* kept)", file=sys.stderr)
+        print(f"(schemas {BUILD_NAME}* kept)", file=sys.stderr)
     return 0
 
 

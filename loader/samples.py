@@ -1,0 +1,179 @@
+"""``python -m loader check-samples``: the mapping samples, end to end.
+
+Lands the anonymized sample events of ``seeds/mapping_sample_events.csv``
+(each as a file named by its ``sample_id``) in schemas of their own
+(``moocdb_samples*``), builds the MOOCdb marts and everything upstream with
+dbt (their data tests included), then runs the dbt test
+``mapping_samples_translate_as_expected``, which compares every MOOCdb row
+the samples became with ``seeds/mapping_sample_expected_rows.csv``.
+
+``--write-expected`` writes that seed from what the build produced instead:
+for a new sample, or after a deliberate change of the mapping (review the
+diff before committing it).
+
+The samples' pseudonyms use a fixed, public key (``SAMPLES_KEY``): the
+samples are anonymized already, and fixed user ids keep the expected rows
+stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from loader.isolated import IsolatedBuild
+from loader.settings import ConnectionInfo, project_root
+
+BUILD_NAME = "moocdb_samples"
+SAMPLES_KEY = "moocdb-mapping-samples"
+TEST_NAME = "mapping_samples_translate_as_expected"
+EXPECTED_COLUMNS = ["sample_id", "moocdb_table", "expected_row"]
+
+
+def expected_path() -> Path:
+    return project_root() / "seeds" / "mapping_sample_expected_rows.csv"
+
+
+def read_expected() -> list[dict[str, str]]:
+    path = expected_path()
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_expected(rows: list[dict[str, str]]) -> None:
+    rows = sorted(
+        rows, key=lambda r: (r["sample_id"], r["moocdb_table"], r["expected_row"])
+    )
+    with expected_path().open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, EXPECTED_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def actual_rows(build: IsolatedBuild) -> list[dict[str, str]]:
+    """Every MOOCdb fact row of the samples, as (sample, table, JSON text)."""
+    rows: list[dict[str, str]] = []
+    staging = f'"{build.target_schema}_staging".stg_tracking_log__events'
+    for table in build.fact_tables():
+        for row in build.fetch(
+            f"select staged.source_file_name as sample_id, "
+            f"to_jsonb(facts)::text as expected_row "
+            f'from "{build.target_schema}"."{table}" as facts '
+            f"inner join {staging} as staged "
+            "on facts.source_event_id = staged.event_id"
+        ):
+            rows.append(
+                {
+                    "sample_id": row["sample_id"],
+                    "moocdb_table": table,
+                    "expected_row": row["expected_row"],
+                }
+            )
+    return rows
+
+
+def build_samples(
+    build: IsolatedBuild, samples: list[dict[str, str]], *, with_tests: bool = True
+) -> None:
+    landed = build.land([(row["sample_id"], 1, row["raw_line"]) for row in samples])
+    rejected = [item.file_name for item in landed if item.reason is not None]
+    if rejected:
+        raise RuntimeError(f"samples rejected by the loader's reader: {rejected}")
+    # the whole DAG (every model, seed and data test; unit tests do not
+    # depend on data and run in the main build)
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if not with_tests:
+        args += ["--exclude-resource-type", "test"]
+    build.dbt(args)
+
+
+def check_samples(
+    info: ConnectionInfo | None = None,
+    *,
+    write: bool = False,
+    keep: bool = False,
+) -> list[dict[str, Any]]:
+    """Run the samples end to end; return the problems found (empty: pass).
+
+    With ``write``, rewrite the expected rows from the build instead.
+    """
+    from loader.database import check_reachable, connect_info
+    from loader.wiki import read_samples
+
+    info = info or connect_info()
+    check_reachable(info)
+    samples = read_samples()
+    with IsolatedBuild(BUILD_NAME, info, pseudonym_key=SAMPLES_KEY) as build:
+        build_samples(build, samples, with_tests=not write)
+        if write:
+            write_expected(actual_rows(build))
+            problems: list[dict[str, Any]] = []
+        else:
+            problems = run_comparison(build)
+        if not keep:
+            build.drop()
+    return problems
+
+
+def run_comparison(build: IsolatedBuild) -> list[dict[str, Any]]:
+    """The dbt test; on failure, its failing rows (read by running its SQL)."""
+    try:
+        build.dbt(
+            ["test", "--select", TEST_NAME, "--vars", "{mapping_samples_check: true}"]
+        )
+        return []
+    except RuntimeError as error:
+        compiled = next(build.target_path().glob(f"compiled/**/{TEST_NAME}.sql"), None)
+        if compiled is None:
+            raise
+        problems = build.fetch(compiled.read_text(encoding="utf-8"))
+        if not problems:
+            raise RuntimeError(
+                f"the dbt test failed without failing rows: {error}"
+            ) from error
+        return problems
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check-samples",
+        help="run the mapping samples end to end and compare their MOOCdb rows",
+        description=(
+            "Land seeds/mapping_sample_events.csv in moocdb_samples* schemas, "
+            "build the MOOCdb marts (with their data tests) and compare every "
+            "MOOCdb row with seeds/mapping_sample_expected_rows.csv (dbt test "
+            f"{TEST_NAME}). --write-expected rewrites the expected rows from "
+            "the build (review the diff)."
+        ),
+    )
+    parser.add_argument("--write-expected", action="store_true")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the schemas to explore"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from loader.cli import CliError
+    from loader.database import DatabaseError
+
+    try:
+        problems = check_samples(write=args.write_expected, keep=args.keep)
+    except (DatabaseError, RuntimeError) as error:
+        raise CliError(str(error)) from error
+    if args.write_expected:
+        seed = expected_path().relative_to(project_root())
+        print(f"wrote {seed} ({len(read_expected())} rows)")
+        return 0
+    if not problems:
+        print("every sample became its expected MOOCdb rows")
+        return 0
+    for problem in problems:
+        print(json.dumps(problem, default=str, ensure_ascii=False))
+    print(f"{len(problems)} problem(s)")
+    return 1
