@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "loader.wiki",
     "loader.translate",
     "loader.samples",
+    "loader.coverage",
 ]
 
 

@@ -97,10 +97,13 @@ def check_samples(
     *,
     write: bool = False,
     keep: bool = False,
+    coverage: bool = False,
 ) -> list[dict[str, Any]]:
     """Run the samples end to end; return the problems found (empty: pass).
 
-    With ``write``, rewrite the expected rows from the build instead.
+    With ``write``, rewrite the expected rows from the build instead. With
+    ``coverage``, also measure the documentation coverage on this build (an
+    undocumented column is a problem).
     """
     from loader.database import check_reachable, connect_info
     from loader.wiki import read_samples
@@ -115,6 +118,8 @@ def check_samples(
             problems: list[dict[str, Any]] = []
         else:
             problems = run_comparison(build)
+        if coverage:
+            problems += coverage_problems(build)
         if not keep:
             build.drop()
     return problems
@@ -139,6 +144,17 @@ def run_comparison(build: IsolatedBuild) -> list[dict[str, Any]]:
         return problems
 
 
+def coverage_problems(build: IsolatedBuild) -> list[dict[str, Any]]:
+    """Undocumented columns of this build's relations (dbt-coverage)."""
+    from loader.coverage import compute
+
+    build.dbt(["docs", "generate", "--quiet"])
+    doc = compute(build.target_path(), "doc")
+    return [
+        {"problem": "column not documented", "column": name} for name in doc.uncovered
+    ]
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check-samples",
@@ -155,6 +171,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the schemas to explore"
     )
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also require every column of the build to be documented (dbt-coverage)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -163,7 +184,9 @@ def run(args: argparse.Namespace) -> int:
     from loader.database import DatabaseError
 
     try:
-        problems = check_samples(write=args.write_expected, keep=args.keep)
+        problems = check_samples(
+            write=args.write_expected, keep=args.keep, coverage=args.coverage
+        )
     except (DatabaseError, RuntimeError) as error:
         raise CliError(str(error)) from error
     if args.write_expected:
