@@ -21,7 +21,7 @@ run: install
 lint: install
 	$(BIN)/ruff check loader
 	$(BIN)/mypy loader
-	$(BIN)/sqlfluff lint models analyses tests macros
+	$(BIN)/sqlfluff lint models analyses tests --processes 2
 
 pytest: install
 	$(BIN)/python -m pytest loader/tests

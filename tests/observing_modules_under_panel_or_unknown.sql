@@ -27,7 +27,8 @@ select child.*
 from typed as child
 left join typed as parent
     on child.resource_parent_id = parent.resource_id
-where child.module_id is not null
+where
+    child.module_id is not null
     and coalesce(parent.resource_type_content, 'none') not in (
         'panel', 'unknown', 'course'
     )

@@ -44,7 +44,8 @@ web_interactions_unlocated as (
         located.event_id
     from located
     inner join sample_events on located.event_id = sample_events.event_id
-    where located.is_courseware_interaction
+    where
+        located.is_courseware_interaction
         and located.event_source in ('browser', 'server')
         and located.sequence_url is null
 ),
@@ -59,7 +60,8 @@ tab_changes_misplaced as (
     inner join located
         on observed.observed_event_id = located.event_id
     left join urls on observed.url_id = urls.url_id
-    where located.is_tab_change
+    where
+        located.is_tab_change
         and located.destination_panel is not null
         and located.sequence_url is not null
         and coalesce(urls.url, '') not like
@@ -76,18 +78,21 @@ tab_changes_ordered as (
         lag(located.destination_panel) over (
             partition by
                 located.trajectory_key, located.course_id, located.sequence_url
-            order by located.event_at, located.same_instant_rank,
+            order by
+                located.event_at, located.same_instant_rank,
                 located.event_id
         ) as previous_destination,
         lag(located.family) over (
             partition by
                 located.trajectory_key, located.course_id, located.sequence_url
-            order by located.event_at, located.same_instant_rank,
+            order by
+                located.event_at, located.same_instant_rank,
                 located.event_id
         ) as previous_family
     from located
     inner join sample_events on located.event_id = sample_events.event_id
-    where located.sequence_url is not null
+    where
+        located.sequence_url is not null
         and (
             (located.is_tab_change and located.event_source = 'browser')
             or located.family = 'page_view'
@@ -99,7 +104,8 @@ tab_changes_unchained as (
         'tab change origin is not the previous destination' as violation,
         event_id
     from tab_changes_ordered
-    where is_tab_change
+    where
+        is_tab_change
         and previous_family = 'navigation'
         and previous_destination is not null
         and origin_tab <> previous_destination
@@ -112,7 +118,8 @@ durations_wrong as (
     from observed
     inner join sample_events
         on observed.observed_event_id = sample_events.event_id
-    where observed.observed_event_duration < 0
+    where
+        observed.observed_event_duration < 0
         or observed.observed_event_duration
         > {{ var('observed_event_duration_cap_seconds') }}
 )

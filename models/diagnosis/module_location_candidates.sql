@@ -28,7 +28,8 @@ module_events as (
         panel_inference,
         event_at
     from events
-    where is_courseware_interaction
+    where
+        is_courseware_interaction
         and course_id is not null
 ),
 
@@ -60,9 +61,10 @@ candidates_ranked as (
         case
             when candidate_url is not null
                 then row_number() over (
-                    partition by course_id, module_id,
-                    candidate_url is null
-                    order by events_count desc, candidate_url
+                    partition by
+                        course_id, module_id,
+                        candidate_url is null
+                    order by events_count desc, candidate_url asc
                 )
         end as candidate_rank,
         count(candidate_url) over (
@@ -79,8 +81,9 @@ candidates_with_choice as (
             as is_curated_choice
     from candidates_ranked
     left join curated
-        on candidates_ranked.course_id = curated.course_id
-        and candidates_ranked.module_id = curated.module_id
+        on
+            candidates_ranked.course_id = curated.course_id
+            and candidates_ranked.module_id = curated.module_id
 )
 
 select * from candidates_with_choice

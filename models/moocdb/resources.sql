@@ -28,7 +28,8 @@ course_roots as (
         'https://' || course_host || '/courses/' || course_id || '/'
             as resource_uri
     from events
-    where course_id is not null
+    where
+        course_id is not null
         and course_host is not null
 ),
 
@@ -46,7 +47,8 @@ located_pages as (
         course_id,
         final_url as url
     from events
-    where course_id is not null
+    where
+        course_id is not null
         and final_url is not null
         and {{ regex_matches(
             'final_url',
@@ -69,7 +71,8 @@ pages_of_their_course as (
     -- a page of another course says nothing about this course's tree
     select *
     from pages_split
-    where right(course_root_uri, length(course_id) + 10)
+    where
+        right(course_root_uri, length(course_id) + 10)
         = '/courses/' || course_id || '/'
 ),
 
@@ -120,7 +123,7 @@ hierarchy_nodes as (
     select
         course_id,
         course_root_uri || 'courseware/' || chapter_name || '/'
-            || sequence_name || '/',
+        || sequence_name || '/',
         sequence_name,
         'sequence',
         course_root_uri || 'courseware/' || chapter_name || '/',
@@ -136,7 +139,7 @@ hierarchy_nodes as (
         'panel ' || panel_text,
         'panel',
         course_root_uri || 'courseware/' || chapter_name || '/'
-            || sequence_name || '/',
+        || sequence_name || '/',
         {{ text_to_integer('panel_text') }},
         null
     from pages_segments
@@ -190,7 +193,8 @@ module_nodes as (
         ) as resource_name,
         min(events.module_category) as module_category,
         case
-            when starts_with(events.final_resource_uri, 'http://unknown/')
+            when
+                starts_with(events.final_resource_uri, 'http://unknown/')
                 and min(events.module_category) = 'forum_topic'
                 then 'http://unknown/courses/' || events.course_id || '/'
             when starts_with(events.final_resource_uri, 'http://unknown/')
@@ -206,7 +210,8 @@ module_nodes as (
         max(events.curated_relevant_week) as resource_relevant_week,
         max(events.curated_release_at) as resource_release_timestamp
     from events
-    where events.module_id is not null
+    where
+        events.module_id is not null
         and events.course_id is not null
         and events.final_resource_uri is not null
     group by events.course_id, events.final_resource_uri
@@ -286,8 +291,9 @@ nodes_unioned as (
     left join module_categories
         on module_nodes.module_category = module_categories.module_category
     left join resource_types
-        on module_categories.resource_type_id
-        = resource_types.resource_type_id
+        on
+            module_categories.resource_type_id
+            = resource_types.resource_type_id
 ),
 
 nodes_distinct as (
@@ -321,8 +327,9 @@ resources_final as (
         nodes_distinct.module_id
     from nodes_distinct
     left join resource_types
-        on nodes_distinct.resource_type_content
-        = resource_types.resource_type_content
+        on
+            nodes_distinct.resource_type_content
+            = resource_types.resource_type_content
 )
 
 select * from resources_final

@@ -12,7 +12,8 @@ pairs_distinct as (
         final_resource_uri as resource_uri,
         final_url as url
     from events
-    where final_resource_uri is not null
+    where
+        final_resource_uri is not null
         and final_url is not null
 ),
 

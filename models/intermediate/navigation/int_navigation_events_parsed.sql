@@ -104,14 +104,15 @@ destinations as (
         requested_tab,
         tab_count,
         observed_event_type_name in ('seq_goto', 'seq_next', 'seq_prev')
-        as is_tab_change,
+            as is_tab_change,
         coalesce(
             observed_event_type_name in ('seq_goto', 'seq_next', 'seq_prev')
             and (requested_tab < 1 or requested_tab > tab_count),
             false
         ) as is_sequence_exit,
         case
-            when observed_event_type_name in ('seq_goto', 'seq_next', 'seq_prev')
+            when
+                observed_event_type_name in ('seq_goto', 'seq_next', 'seq_prev')
                 and requested_tab >= 1
                 and (tab_count is null or requested_tab <= tab_count)
                 then requested_tab

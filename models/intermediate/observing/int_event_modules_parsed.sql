@@ -40,7 +40,8 @@ observed_events as (
     from events
     inner join event_types
         on events.event_type = event_types.event_type
-    where event_types.moocdb_tables like '%observed_events%'
+    where
+        event_types.moocdb_tables like '%observed_events%'
         and event_types.family not in ('navigation', 'page_view', 'book')
 ),
 
@@ -54,35 +55,40 @@ payload_fields as (
         {{ json_get_text('observed_events.context', 'module', 'display_name') }}
             as module_display_name,
         case
-            when observed_events.event_payload_format in (
-                'object', 'json_string'
-            )
+            when
+                observed_events.event_payload_format in (
+                    'object', 'json_string'
+                )
                 then {{ json_get_text(
                     'observed_events.event_payload', 'problem_id'
                 ) }}
         end as payload_problem_id,
         case
-            when observed_events.event_payload_format in (
-                'object', 'json_string'
-            )
+            when
+                observed_events.event_payload_format in (
+                    'object', 'json_string'
+                )
                 then {{ json_get_text('observed_events.event_payload', 'problem') }}
         end as payload_problem,
         case
-            when observed_events.event_payload_format in (
-                'object', 'json_string'
-            )
+            when
+                observed_events.event_payload_format in (
+                    'object', 'json_string'
+                )
                 then {{ json_get_text('observed_events.event_payload', 'module_id') }}
         end as payload_module_id,
         case
-            when observed_events.event_payload_format in (
-                'object', 'json_string'
-            )
+            when
+                observed_events.event_payload_format in (
+                    'object', 'json_string'
+                )
                 then {{ json_get_text('observed_events.event_payload', 'id') }}
         end as payload_id,
         case
-            when observed_events.event_payload_format in (
-                'object', 'json_string'
-            )
+            when
+                observed_events.event_payload_format in (
+                    'object', 'json_string'
+                )
                 then {{ json_get_text(
                     'observed_events.event_payload', 'commentable_id'
                 ) }}
@@ -121,17 +127,19 @@ candidates as (
                 then payload_id
         end as payload_usage_key,
         case
-            when starts_with(
-                answer_key_problem,
-                {{ escaped_course_prefix('course_id') }} || 'problem-'
-            )
+            when
+                starts_with(
+                    answer_key_problem,
+                    {{ escaped_course_prefix('course_id') }} || 'problem-'
+                )
                 then {{ usage_key_for(
                     'course_id', "'problem'",
                     'substr(answer_key_problem, length('
                     ~ escaped_course_prefix('course_id')
                     ~ ") + length('problem-') + 1)"
                 ) }}
-            when {{ regex_matches('answer_key_problem', '^[A-Za-z0-9_.:-]+$') }}
+            when
+                {{ regex_matches('answer_key_problem', '^[A-Za-z0-9_.:-]+$') }}
                 and not starts_with(answer_key_problem, 'i4x-')
                 then {{ usage_key_for(
                     'course_id', "'problem'", 'answer_key_problem'

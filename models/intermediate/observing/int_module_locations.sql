@@ -23,7 +23,8 @@ module_resources as (
         starts_with(final_resource_uri, 'http://unknown/') as is_unknown,
         count(*) as events_count
     from events
-    where module_id is not null
+    where
+        module_id is not null
         and course_id is not null
         and final_resource_uri is not null
     group by 1, 2, 3, 4, 5, 6
@@ -36,10 +37,10 @@ resources_ranked as (
             partition by course_id, module_id
             order by
                 is_location_curated desc,
-                is_unknown,
+                is_unknown asc,
                 events_count desc,
-                resource_uri,
-                url
+                resource_uri asc,
+                url asc
         ) as location_rank
     from module_resources
 ),

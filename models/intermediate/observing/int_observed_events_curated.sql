@@ -26,9 +26,10 @@ events_curated as (
         curated.resource_release_timestamp as curated_release_at
     from events
     left join curated
-        on events.course_id = curated.course_id
-        and events.module_id = curated.module_id
-        and events.is_courseware_interaction
+        on
+            events.course_id = curated.course_id
+            and events.module_id = curated.module_id
+            and events.is_courseware_interaction
 ),
 
 locations_final as (

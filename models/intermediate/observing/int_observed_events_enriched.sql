@@ -89,7 +89,8 @@ own_urls_chosen as (
     select
         *,
         case
-            when family = 'page_view' and not is_background_request
+            when
+                family = 'page_view' and not is_background_request
                 and envelope_host is not null
                 then 'https://' || envelope_host || request_path
             when page_url is not null then page_url
@@ -97,11 +98,13 @@ own_urls_chosen as (
                 then referer_url
         end as own_url_raw,
         case
-            when family = 'page_view' and not is_background_request
+            when
+                family = 'page_view' and not is_background_request
                 and envelope_host is not null
                 then 'request_path'
             when page_url is not null then 'page'
-            when (family <> 'page_view' or is_background_request)
+            when
+                (family <> 'page_view' or is_background_request)
                 and referer_url is not null
                 then 'referer'
         end as own_url_source,

@@ -20,15 +20,18 @@ urls_built as (
         *,
         case
             when sequence_url is not null
-                then sequence_url || coalesce(cast(panel_number as text), '_')
+                then
+                    sequence_url || coalesce(cast(panel_number as text), '_')
                     || '/'
             else own_page_url
         end as url,
         case
-            when sequence_url is not null
+            when
+                sequence_url is not null
                 and is_url_inherited then 'inherited'
             when sequence_url is not null then 'observed'
-            when is_courseware_interaction
+            when
+                is_courseware_interaction
                 and own_page_url is not null then 'observed'
             when own_page_url is not null then 'observed'
             else 'unknown'
@@ -45,17 +48,21 @@ resources_pointed as (
             when is_courseware_interaction and sequence_url is not null
                 then url || module_category || '/' || module_block_name
             when is_courseware_interaction
-                then 'http://unknown/courses/' || course_id || '/'
+                then
+                    'http://unknown/courses/' || course_id || '/'
                     || module_category || '/' || module_block_name
             when module_category = 'forum_topic' and course_host is not null
-                then 'https://' || course_host || '/courses/' || course_id
+                then
+                    'https://' || course_host || '/courses/' || course_id
                     || '/discussion/forum/' || module_block_name || '/'
             when module_category = 'forum_topic'
-                then 'http://unknown/courses/' || course_id
+                then
+                    'http://unknown/courses/' || course_id
                     || '/discussion/forum/' || module_block_name || '/'
-            when own_url_kind in (
-                'sequence', 'unit', 'courseware_index', 'course_page'
-            )
+            when
+                own_url_kind in (
+                    'sequence', 'unit', 'courseware_index', 'course_page'
+                )
                 then url
         end as resource_uri
     from urls_built

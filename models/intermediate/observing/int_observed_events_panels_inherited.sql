@@ -110,7 +110,8 @@ backward_panels as (
     select
         *,
         case
-            when not is_tab_change
+            when
+                not is_tab_change
                 and next_origin_tab is not null
                 and event_source <> 'mobile'
                 and (
@@ -134,16 +135,19 @@ panels_sourced as (
         case
             when sequence_url is null then null
             when is_panel_setter and setter_panel is not null then 'setter'
-            when is_sequence_exit and own_url_kind = 'sequence'
+            when
+                is_sequence_exit and own_url_kind = 'sequence'
                 and origin_tab is not null then 'exit_origin'
-            when not is_panel_setter
+            when
+                not is_panel_setter
                 and panel_setter_group > 0
                 and group_setter_panel is not null
                 and event_source <> 'mobile'
                 and {{ seconds_between('group_setter_at', 'event_at') }}
                 <= {{ max_gap }}
                 then 'forward'
-            when not is_panel_setter
+            when
+                not is_panel_setter
                 and own_sequence_url = sequence_url
                 and own_panel is not null then 'own_url'
             when backward_panel is not null then 'backward'

@@ -33,7 +33,8 @@ events_flagged as (
             module_id is not null and module_category <> 'forum_topic', false
         ) as is_courseware_interaction,
         coalesce(own_url_kind = 'sequence', false) as is_location_seed,
-        coalesce({{ regex_extract('module_id', '^i4x://([^/]+/[^/]+)/') }},
+        coalesce(
+            {{ regex_extract('module_id', '^i4x://([^/]+/[^/]+)/') }},
             {{ regex_extract('module_id', '^block-v1:([^+]+\+[^+]+)\+') }})
             as module_org_number
     from events
@@ -67,7 +68,8 @@ courses_inherited as (
         *,
         case
             when course_id is not null then course_id
-            when is_courseware_interaction
+            when
+                is_courseware_interaction
                 and course_seed_group > 0
                 and {{ seconds_between('seed_course_at', 'event_at') }}
                 <= {{ max_gap }}
@@ -75,14 +77,18 @@ courses_inherited as (
                     {{ course_key_part('seed_course_id', 'org') }} || '/'
                     || {{ course_key_part('seed_course_id', 'number') }},
                     '/',
-                    case when seed_course_id like 'course-v1:%'
-                        then '+' else '/' end
+                    case
+                        when seed_course_id like 'course-v1:%'
+                            then '+'
+                        else '/'
+                    end
                 )
                 then seed_course_id
         end as resolved_course_id,
         case
             when course_id is not null then course_inference
-            when is_courseware_interaction
+            when
+                is_courseware_interaction
                 and course_seed_group > 0
                 and {{ seconds_between('seed_course_at', 'event_at') }}
                 <= {{ max_gap }}
@@ -90,8 +96,11 @@ courses_inherited as (
                     {{ course_key_part('seed_course_id', 'org') }} || '/'
                     || {{ course_key_part('seed_course_id', 'number') }},
                     '/',
-                    case when seed_course_id like 'course-v1:%'
-                        then '+' else '/' end
+                    case
+                        when seed_course_id like 'course-v1:%'
+                            then '+'
+                        else '/'
+                    end
                 )
                 then 'inherited'
             else 'unknown'
@@ -132,7 +141,7 @@ urls_inherited as (
         and resolved_course_id is not null
         and url_seed_group > 0
         and {{ seconds_between('seed_at', 'event_at') }} <= {{ max_gap }}
-        as is_url_inherited
+            as is_url_inherited
     from url_seeds
 ),
 

@@ -36,8 +36,10 @@ paths_decoded as (
     select
         *,
         lower(own_url_host_raw) as own_url_host,
-        replace(replace(replace(
-            own_url_path_raw, '%3A', ':'), '%2B', '+'), '%40', '@'
+        replace(
+            replace(replace(
+                own_url_path_raw, '%3A', ':'
+            ), '%2B', '+'), '%40', '@'
         ) as own_url_path
     from urls_split
 ),
@@ -95,7 +97,8 @@ urls_classified as (
             when own_url_course_id is null then 'site_page'
             when course_id is not null and own_url_course_id <> course_id
                 then 'other_course'
-            when course_section = 'courseware' and chapter_name <> ''
+            when
+                course_section = 'courseware' and chapter_name <> ''
                 and sequence_name <> ''
                 then 'sequence'
             when course_section = 'courseware' and chapter_name <> ''
@@ -113,11 +116,13 @@ urls_normalized as (
         *,
         case
             when own_url_kind = 'sequence'
-                then own_course_root_url || 'courseware/' || chapter_name
+                then
+                    own_course_root_url || 'courseware/' || chapter_name
                     || '/' || sequence_name || '/'
         end as own_sequence_url,
         case
-            when own_url_kind = 'sequence'
+            when
+                own_url_kind = 'sequence'
                 and {{ regex_matches('panel_text', '^[0-9]{1,6}$') }}
                 and cast(panel_text as integer) >= 1
                 then cast(panel_text as integer)
@@ -128,14 +133,16 @@ urls_normalized as (
             when own_url_kind = 'courseware_index'
                 then own_course_root_url || 'courseware/'
             when own_url_kind in ('course_page', 'other_course')
-                then own_course_root_url
+                then
+                    own_course_root_url
                     || {{ regex_replace('course_path', '/+$', '') }}
                     || case
                         when {{ regex_matches('course_path', '[^/]') }} then '/'
                         else ''
                     end
             when own_url_kind = 'site_page'
-                then 'https://' || own_url_host
+                then
+                    'https://' || own_url_host
                     || {{ regex_replace('own_url_path', '/+$', '') }} || '/'
         end as own_page_url
     from urls_classified

@@ -49,8 +49,11 @@ ids_classified as (
         case
             when {{ regex_matches('video_id', '^(i4x://|block-v1:)') }}
                 then 'usage_key'
-            when starts_with(video_id, {{ escaped_course_prefix('course_id') }}
-                || 'video-')
+            when
+                starts_with(
+                    video_id, {{ escaped_course_prefix('course_id') }}
+                    || 'video-'
+                )
                 then 'escaped_i4x'
             when {{ regex_matches('video_id', '^[A-Za-z0-9_.:-]+$') }}
                 then 'block_name'

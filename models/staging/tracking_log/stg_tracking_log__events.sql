@@ -109,7 +109,8 @@ events_classified as (
         {{ json_type('event_value') }} as event_value_type,
         case
             -- a payload JSON-encoded twice ("\"input_...=...\""): unwrap once
-            when {{ json_type('event_value') }} = 'string'
+            when
+                {{ json_type('event_value') }} = 'string'
                 and {{ regex_matches(json_as_text('event_value'), '^".*"$') }}
                 and {{ is_valid_json(json_as_text('event_value')) }}
                 then {{ json_as_text(parse_json(json_as_text('event_value'))) }}
@@ -297,13 +298,7 @@ events_final as (
     from events_numbered as events_typed
     where
         events_typed.copy_number = 1
-        {%- if var('courses') | length > 0 %}
-        and events_typed.course_id_found in (
-        {%- for course in var('courses') %}
-            '{{ course }}'{{ ',' if not loop.last }}
-            {%- endfor %}
-        )
-        {%- endif %}
+        and {{ course_filter('events_typed.course_id_found') }}
 )
 
 select * from events_final
