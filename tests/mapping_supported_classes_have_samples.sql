@@ -18,7 +18,8 @@ classes_without_sample as (
         unit_test_count,
         moocdb_tables
     from panorama
-    where is_mapped
+    where
+        is_mapped
         and unit_test_count > 0
         and sample_count = 0
 )

@@ -31,37 +31,28 @@ evidence as (
     select * from {{ ref('mapping_evidence') }}
 ),
 
-{% if frequency_source == 'diagnosis' %}
-diagnosis as (
-    select * from {{ source('diagnosis', 'diagnosis_classification') }}
-),
-
 classes_seen as (
-    select
-        event_type,
-        event_source,
-        events as event_count,
-        datasets as dataset_count,
-        cast(nullif(first_seen, '') as timestamp) as first_seen_at,
-        cast(nullif(last_seen, '') as timestamp) as last_seen_at
-    from diagnosis
+    -- frequencies: the loaded events, or a loaded (merged) diagnosis
+    {%- if frequency_source == 'diagnosis' %}
+        select
+            event_type,
+            event_source,
+            events as event_count,
+            datasets as dataset_count,
+            cast(nullif(first_seen, '') as timestamp) as first_seen_at,
+            cast(nullif(last_seen, '') as timestamp) as last_seen_at
+        from {{ source('diagnosis', 'diagnosis_classification') }}
+    {%- else %}
+        select
+            event_type,
+            event_source,
+            event_count,
+            course_count as dataset_count,
+            first_seen_at,
+            last_seen_at
+        from {{ ref('event_classification') }}
+    {%- endif %}
 ),
-{% else %}
-classification as (
-    select * from {{ ref('event_classification') }}
-),
-
-classes_seen as (
-    select
-        event_type,
-        event_source,
-        event_count,
-        course_count as dataset_count,
-        first_seen_at,
-        last_seen_at
-    from classification
-),
-{% endif %}
 
 classes_documented as (
     -- the seed names at most two sources per type (e.g. browser;mobile)
@@ -87,11 +78,20 @@ classes_sampled as (
 ),
 
 classes_all as (
-    select event_type, event_source from classes_seen
+    select
+        event_type,
+        event_source
+    from classes_seen
     union
-    select event_type, event_source from classes_documented
+    select
+        event_type,
+        event_source
+    from classes_documented
     union
-    select event_type, event_source from classes_sampled
+    select
+        event_type,
+        event_source
+    from classes_sampled
 ),
 
 unit_tests_per_class as (
@@ -190,7 +190,7 @@ classes_ranked as (
     select
         event_type || ' (' || event_source || ')' as event_class,
         row_number() over (
-            order by event_count desc, event_type, event_source
+            order by event_count desc, event_type asc, event_source asc
         ) as frequency_rank,
         event_type,
         event_source,
