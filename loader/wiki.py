@@ -41,6 +41,7 @@ SAMPLE_COLUMNS = [
     "raw_line",
 ]
 WIKI_PREFIX = "wiki_"
+GENERATED_PREFIX = "wiki_samples_"  # generated pages are not documentation
 WIKI_ROW = re.compile(r"^\s*\|\s*`([^`]+)`", re.M)
 
 
@@ -190,6 +191,8 @@ def evidence_from_manifest(manifest: dict[str, Any]) -> list[tuple[str, str, str
     for doc in manifest.get("docs", {}).values():
         name = doc.get("name", "")
         if doc.get("package_name") != "moocdb" or not name.startswith(WIKI_PREFIX):
+            continue
+        if name.startswith(GENERATED_PREFIX):
             continue
         for match in WIKI_ROW.finditer(doc.get("block_contents", "")):
             found.add((match.group(1).strip(), "*", "wiki", name))
