@@ -21,7 +21,7 @@ run: install
 lint: install
 	$(BIN)/ruff check loader
 	$(BIN)/mypy loader
-	$(BIN)/sqlfluff lint models analyses tests --processes 2
+	$(BIN)/sqlfluff lint models tests $(wildcard analyses/*.sql) --processes 2
 
 pytest: install
 	$(BIN)/python -m pytest loader/tests
