@@ -41,7 +41,13 @@ def corpus(db_info: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = load([str(folder)], info=db_info, progress=False)  # type: ignore[arg-type]
     assert summary.invariant_holds
     done = run_dbt(
-        ["build", "--select", "stg_tracking_log__events"],
+        [
+            "build",
+            "--select",
+            "stg_tracking_log__events",
+            "--indirect-selection",
+            "cautious",
+        ],
         info=db_info,  # type: ignore[arg-type]
         capture=True,
     )
@@ -126,6 +132,8 @@ def test_the_panorama_lists_unmapped_and_unknown_classes(
                 "build",
                 "--select",
                 "+panorama",
+                "--indirect-selection",
+                "cautious",
                 "--vars",
                 f"{{panorama_frequency_source: {source}}}",
             ],
