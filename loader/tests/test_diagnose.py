@@ -460,3 +460,64 @@ def test_the_same_dataset_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MergeError):
         merge([read_folder(a), read_folder(a)])
     assert main(["diagnose-merge", str(a), str(a), "--out", str(tmp_path / "m")]) == 2
+
+
+# ------------------------------------------------------------ docs samples
+def test_planted_values_never_reach_the_sample_seed_or_the_wiki(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """diagnose -> wiki --add-samples -> the wiki's sample pages: clean."""
+    from loader import wiki
+    from loader.samples import render_wiki_samples
+
+    corpus = write_corpus(tmp_path / "tracking.log", planted_corpus())
+    out = tmp_path / "diag"
+    assert main(["diagnose", str(corpus), "--out", str(out), "--samples", "5"]) == 0
+    seed = tmp_path / "mapping_sample_events.csv"
+    monkeypatch.setattr(wiki, "samples_path", lambda: seed)
+    added = wiki.add_samples([out])
+    assert added, "the planted corpus has mapped classes: samples were added"
+    page = tmp_path / "wiki.md"
+    page.write_text(render_wiki_samples(wiki.read_samples(seed), [], {}, {}))
+    for path in (seed, page):
+        content = path.read_bytes().lower()
+        for form in planted_forms():
+            assert form.lower().encode() not in content, f"{form!r} in {path.name}"
+
+
+def test_committed_samples_and_wiki_pages_hold_no_identifying_values() -> None:
+    """No e-mail outside example.invalid, no IP outside the documentation and
+    replacement ranges, in the repository's samples and sample pages."""
+    import ipaddress
+
+    from loader.diagnosis.anonymize import EMAIL, IPV4, IPV6
+    from loader.settings import project_root
+
+    allowed = [
+        ipaddress.ip_network(net)
+        for net in (
+            "192.0.2.0/24",
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "100.64.0.0/10",
+        )
+    ]
+    files = [
+        project_root() / "seeds" / "mapping_sample_events.csv",
+        project_root() / "seeds" / "mapping_sample_expected_rows.csv",
+        project_root() / "models" / "wiki" / "_wiki__samples__docs.md",
+    ]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        emails = [m for m in EMAIL.findall(text) if not m.endswith("example.invalid")]
+        assert emails == [], (path.name, emails[:3])
+        for pattern in (IPV4, IPV6):
+            for match in pattern.findall(text):
+                try:
+                    address = ipaddress.ip_address(match)
+                except ValueError:
+                    continue
+                if address.version == 6:
+                    assert address in ipaddress.ip_network("2001:db8::/32"), match
+                else:
+                    assert any(address in net for net in allowed), (path.name, match)
