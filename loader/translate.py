@@ -51,8 +51,10 @@ class InputEvent:
 
 
 def split_events(data: str) -> list[str]:
-    """One event per line; or, when that fails, a sequence of JSON values
-    (pretty-printed events pasted as they are)."""
+    """One event per line; or, when lines are not all JSON, a sequence of
+    JSON values (pretty-printed events pasted as they are). Text that is not
+    JSON is kept up to the end of its line, to be judged (and quarantined)
+    like the loader would."""
     lines = [line for line in data.splitlines() if line.strip()]
     if all(_is_json(line) for line in lines):
         return lines
@@ -68,7 +70,11 @@ def split_events(data: str) -> list[str]:
         try:
             value, end = decoder.raw_decode(text, position)
         except ValueError:
-            return lines  # not a JSON sequence either: judged line by line
+            end = text.find("\n", position)
+            end = len(text) if end < 0 else end
+            events.append(text[position:end].rstrip("\r"))
+            position = end
+            continue
         events.append(json.dumps(value, ensure_ascii=False))
         position = end
     return events
@@ -293,7 +299,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "afterwards). Reads FILE, or standard input when FILE is - or "
             "absent. Rows depending on other events (durations, inherited "
             "locations) match a full build only when those events are given "
-            "with --context."
+            "with --context. Ids derive from the exact line: paste lines as "
+            "logged to get a full build's ids (pretty-printed events are "
+            "compacted first)."
         ),
     )
     parser.add_argument("file", nargs="?", default="-", metavar="FILE|-")
