@@ -29,7 +29,7 @@ pytest: install
 test: lint pytest
 
 docs: install
-	$(BIN)/python -m loader dbt docs generate
+	$(BIN)/python -m loader dbt docs generate --static
 
 bench: install
 	$(BIN)/python -m loader bench --events 1000000
