@@ -15,8 +15,8 @@ per_resource as (
         resource_id,
         count(distinct user_id) as learners,
         {%- for cutoff in var('time_on_page_cutoffs_seconds') %}
-        sum(least(gap_seconds, {{ cutoff }}))
-        / count(distinct user_id) as average_seconds_cutoff_{{ cutoff }},
+            sum(least(gap_seconds, {{ cutoff }}))
+            / count(distinct user_id) as average_seconds_cutoff_{{ cutoff }},
         {%- endfor %}
         count(*) as events
     from stays
