@@ -173,11 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--warehouse",
         type=Path,
-        default=Path(os.environ.get("MOOCDB_SPARK_HOME", ".moocdb/spark")) / "warehouse",
+        default=Path(os.environ.get("MOOCDB_SPARK_HOME", ".moocdb/spark"))
+        / "warehouse",
     )
     args = parser.parse_args(argv)
     schema = os.environ.get("MOOCDB_SCHEMA", "moocdb")
-    results = run(args.tables or mart_names(), args.warehouse, connect_info().conninfo(), schema)
+    results = run(
+        args.tables or mart_names(), args.warehouse, connect_info().conninfo(), schema
+    )
     print(report(results))
     return 0 if all(result.equal for result in results) else 1
 

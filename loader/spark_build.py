@@ -39,7 +39,9 @@ def spark_home() -> Path:
 def dbt(runner: object, args: list[str]) -> bool:
     started = time.perf_counter()
     result = runner.invoke([*args, "--target", "spark"])  # type: ignore[attr-defined]
-    print(f"dbt {' '.join(args[:1])}: {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"dbt {' '.join(args[:1])}: {time.perf_counter() - started:.1f} s", flush=True
+    )
     return bool(result.success)
 
 
@@ -57,7 +59,12 @@ def build(paths: list[Path], selection: str, command: str = "run") -> int:
     print(f"landed {count} lines: {time.perf_counter() - started:.1f} s", flush=True)
     runner = dbtRunner()
     steps = [
-        ["run-operation", "register_raw_tables", "--args", f"{{location: '{home / 'raw'}'}}"],
+        [
+            "run-operation",
+            "register_raw_tables",
+            "--args",
+            f"{{location: '{home / 'raw'}'}}",
+        ],
         # seeds are not loaded yet: their yml declares Postgres column
         # types (`text`), which Spark does not know; staging needs none.
         [command, "--select", selection],

@@ -105,7 +105,15 @@ def line_batches(files: Iterable[Path], load_id: str) -> Iterator[pa.Table]:
                     continue
                 for name, value in zip(
                     LINES_SCHEMA.names,
-                    (str(path), 1, line.number, verdict.text, verdict.prefix, now, load_id),
+                    (
+                        str(path),
+                        1,
+                        line.number,
+                        verdict.text,
+                        verdict.prefix,
+                        now,
+                        load_id,
+                    ),
                     strict=True,
                 ):
                     columns[name].append(value)
@@ -121,9 +129,13 @@ def line_batches(files: Iterable[Path], load_id: str) -> Iterator[pa.Table]:
 def land(paths: Iterable[Path], out: str) -> int:
     """Write the raw tables' parquet files under ``out``; the line count."""
     load_id = f"{time.time():.6f}"
-    filesystem, root = pa.fs.FileSystem.from_uri(out) if "://" in out else (
-        pa.fs.LocalFileSystem(),
-        str(Path(out).resolve()),
+    filesystem, root = (
+        pa.fs.FileSystem.from_uri(out)
+        if "://" in out
+        else (
+            pa.fs.LocalFileSystem(),
+            str(Path(out).resolve()),
+        )
     )
     count = 0
     found_agents: set[str] = set()
@@ -163,7 +175,9 @@ def land(paths: Iterable[Path], out: str) -> int:
         },
         schema=KEY_SCHEMA,
     )
-    pq.write_table(key, f"{root}/pseudonym_key/part-00000.parquet", filesystem=filesystem)
+    pq.write_table(
+        key, f"{root}/pseudonym_key/part-00000.parquet", filesystem=filesystem
+    )
     return count
 
 
