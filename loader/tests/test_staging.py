@@ -44,7 +44,13 @@ def staged(db_info: object) -> object:
     )
     assert summary.stats.lines_quarantined == 0
     done = run_dbt(
-        ["build", "--select", "stg_tracking_log__events"],
+        [
+            "build",
+            "--select",
+            "stg_tracking_log__events",
+            "--indirect-selection",
+            "cautious",
+        ],
         info=db_info,
         capture=True,  # type: ignore[arg-type]
     )
