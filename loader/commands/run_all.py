@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print(summary.render())
         if not summary.invariant_holds:
             return 1
-        for step in (["build"], ["docs", "generate"]):
+        for step in (["build"], ["docs", "generate", "--static"]):
             print(f"== dbt {' '.join(step)}", flush=True)
             done = run_dbt(step, info=info)
             if done.returncode != 0:
@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         f"  (psql \"{info.conninfo()}\" -c 'set search_path={schema}' ...)\n"
         f"- staging / intermediate models: schemas {schema}_staging, "
         f"{schema}_intermediate\n"
-        f"- docs (the mapping wiki): {project_root() / 'target' / 'index.html'}"
-        " (open in a browser, or: python -m loader dbt docs serve)"
+        f"- docs (the mapping wiki): {project_root() / 'target' / 'static_index.html'}"
+        " (one file, opens offline in a browser), or "
+        f"{project_root() / 'target' / 'index.html'} served by "
+        "python -m loader dbt docs serve"
     )
     return 0
