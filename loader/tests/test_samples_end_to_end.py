@@ -17,7 +17,7 @@ import pytest
 
 from loader.samples import SAMPLES_KEY, check_samples, read_expected
 from loader.translate import translate
-from loader.wiki import read_samples
+from loader.wiki import context_of, read_samples
 
 pytestmark = pytest.mark.database
 
@@ -55,6 +55,7 @@ def test_translate_gives_the_rows_of_a_full_build(
     ]
     assert len(chosen) >= 3
     others = [s["raw_line"] for s in samples if s not in chosen]
+    others += [line for s in samples for line in context_of(s)]
     events, _dimensions = translate(
         [s["raw_line"] for s in chosen],
         others,
