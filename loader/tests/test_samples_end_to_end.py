@@ -25,7 +25,9 @@ pytestmark = pytest.mark.database
 def normalized(value: Any) -> Any:
     """A Python value as Postgres' to_jsonb writes it."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        # Postgres writes fractional seconds without trailing zeros
+        text = value.isoformat()
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
