@@ -115,6 +115,19 @@ class IsolatedBuild:
             "_dlt_load_id varchar(64) not null)"
         )
         load_id = f"{self.name}-{int(time.time())}"
+        # staging reads only lines of completed loads (dlt's _dlt_loads row,
+        # status 0): record this landing as one
+        conn.execute(
+            f'create table "{self.raw_schema}"._dlt_loads ('
+            "load_id varchar not null, schema_name varchar, "
+            "status bigint not null, inserted_at timestamptz not null, "
+            "schema_version_hash varchar)"
+        )
+        conn.execute(
+            f'insert into "{self.raw_schema}"._dlt_loads '
+            "values (%s, 'tracking_logs', 0, now(), null)",
+            (load_id,),
+        )
         landed: list[Landed] = []
         with conn.cursor() as cursor:
             for file_name, number, text in lines:

@@ -87,14 +87,14 @@ browser_rows_without_server_copy as (
     )
 ),
 
-browser_rows_kept as (
+graded_rows_without_check as (
     -- without a server copy, problem_check and problem_graded are two
     -- browser copies of one check: problem_check is kept
-    select graded_rows.*
+    select graded_rows.submission_id
     from browser_rows_without_server_copy as graded_rows
     where
-        graded_rows.event_type <> 'problem_graded'
-        or not exists (
+        graded_rows.event_type = 'problem_graded'
+        and not exists (
             select 1
             from browser_rows_without_server_copy as check_rows
             where
@@ -108,13 +108,25 @@ browser_rows_kept as (
         )
 ),
 
+browser_rows_kept as (
+    select submission_id
+    from browser_rows_without_server_copy
+    where event_type <> 'problem_graded'
+    union all
+    select submission_id from graded_rows_without_check
+),
+
 server_rows_kept as (
     -- a problem score repeats the check of the same problem
-    select score_rows.*
+    select submission_id
+    from server_rows
+    where event_type <> 'edx.grades.problem.submitted'
+    union all
+    select score_rows.submission_id
     from server_rows as score_rows
     where
-        score_rows.event_type <> 'edx.grades.problem.submitted'
-        or not exists (
+        score_rows.event_type = 'edx.grades.problem.submitted'
+        and not exists (
             select 1
             from server_rows as server_check_rows
             where

@@ -4,6 +4,7 @@
     `edx.grades.problem.submitted`, and every rescore / score override as a
     further assessment of the submission it regrades.
 -#}
+{{ config(post_hook="{{ refresh_statistics(this) }}") }}
 
 with
 

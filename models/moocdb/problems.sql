@@ -4,6 +4,7 @@
     sub-question (an input's sub-field `<input>_<suffix>`), from every
     problem event of both id eras. See the doc block `problems_tree`.
 -#}
+{{ config(post_hook="{{ refresh_statistics(this) }}") }}
 
 with
 

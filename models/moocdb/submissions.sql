@@ -4,6 +4,7 @@
     question); both the browser and the server copies of one check are
     kept and told apart by `event_source` (filters: `filter_submissions_*`).
 -#}
+{{ config(post_hook="{{ refresh_statistics(this) }}") }}
 
 with
 

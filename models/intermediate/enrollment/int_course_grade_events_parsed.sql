@@ -9,6 +9,7 @@
     in a background task or on a course team member's request (a rescore),
     so the event's username need not be the learner's.
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (

@@ -7,6 +7,7 @@
     username and context.user_id are the team member's, so the learner is
     told by the payload's user_id alone (`is_on_behalf`).
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (

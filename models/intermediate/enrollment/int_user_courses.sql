@@ -6,6 +6,7 @@
     privileged role the forum events or batch enrollments show, else
     Student) and the user's first and last event in the course.
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (

@@ -16,6 +16,7 @@
     options are identifiers or labels written by the course team, not
     learner free text. `view_results` events are observed events.
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (
@@ -69,11 +70,13 @@ xblock_events as (
             {{ json_get_text('event_payload', 'url_name') }}
         ) as block_name
     from events
-    where event_type in (
-        'xblock.poll.submitted',
-        'xblock.survey.submitted',
-        'openassessmentblock.submit_feedback_on_assessments'
-    )
+    where
+        event_type in (
+            'xblock.poll.submitted',
+            'xblock.survey.submitted',
+            'openassessmentblock.submit_feedback_on_assessments'
+        )
+    {{ optimization_fence() }}
 ),
 
 poll_answers as (
@@ -191,6 +194,7 @@ legacy_requests as (
             ~ '(/xblock/block-v1:[^/]+type@poll_question[^/]+/handler/'
             ~ 'xmodule_handler/[^/]+/?$)'
         ) }}
+    {{ optimization_fence() }}
 ),
 
 legacy_answers as (
@@ -237,6 +241,7 @@ answers_kept as (
     where
         module_id is not null
         and nullif(trim(answer_raw), '') is not null
+    {{ optimization_fence() }}
 ),
 
 final as (

@@ -155,6 +155,7 @@ collaborations_identified as (
         {{ hash_to_bigint("'collaboration|' || cast(event_id as text)") }}
             as collaboration_id
     from collaborations_kept
+    {{ optimization_fence() }}
 ),
 
 creations_numbered as (

@@ -9,6 +9,7 @@
     a collaboration type (NULL for views, searches and subscriptions, which
     are observed events). The only forum model that reads JSON.
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (
@@ -94,6 +95,8 @@ paths_parsed as (
                 ) }}
         end as truncated_body_json
     from forum_events
+    -- computed once per row: later layers reference these columns often
+    {{ optimization_fence() }}
 ),
 
 truncated_bodies_stripped as (
@@ -103,6 +106,8 @@ truncated_bodies_stripped as (
             'truncated_body_json', '\\\\(u[0-9A-Fa-f]{0,3})?$', ''
         ) }} as truncated_body_stripped
     from paths_parsed
+    -- computed once per row: later layers reference these columns often
+    {{ optimization_fence() }}
 ),
 
 fields_extracted as (
@@ -249,6 +254,8 @@ fields_extracted as (
         {{ json_get('event_payload', 'user_forums_roles') }}
             as user_forums_roles
     from truncated_bodies_stripped
+    -- computed once per row: later layers reference these columns often
+    {{ optimization_fence() }}
 ),
 
 actions_classified as (
@@ -297,6 +304,8 @@ actions_classified as (
             else 'other'
         end as forum_action
     from fields_extracted
+    -- computed once per row: later layers reference these columns often
+    {{ optimization_fence() }}
 ),
 
 types_assigned as (
@@ -339,6 +348,8 @@ types_assigned as (
             else forum_content_id
         end as parent_content_id
     from actions_classified
+    -- computed once per row: later layers reference these columns often
+    {{ optimization_fence() }}
 ),
 
 final as (

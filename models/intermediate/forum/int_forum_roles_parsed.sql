@@ -6,6 +6,7 @@
     distinct role of an event, lower-cased. Read by the users' type (the only place the logs say who
     is course staff).
 -#}
+{{ config(materialized='table') }}
 with
 
 forum_events as (

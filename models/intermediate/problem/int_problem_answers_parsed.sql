@@ -7,7 +7,10 @@
     question's description (`submission`), and the key mapped back to its
     problem module.
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    post_hook="{{ refresh_statistics(this) }}",
+) }}
 
 with
 

@@ -5,7 +5,10 @@
     sub-objects that are expanded per question later (answers,
     correct_map, submission) are kept as JSON.
 -#}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    post_hook="{{ refresh_statistics(this) }}",
+) }}
 
 with
 

@@ -6,6 +6,7 @@
     family course_team in the mapping seed, problem rescores, batch
     enrollments), which only the course team can cause.
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (

@@ -5,6 +5,7 @@
     payload that names a learner only by numeric id (an enrollment made by
     a course team member) be attributed to the learner's pseudonym.
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (

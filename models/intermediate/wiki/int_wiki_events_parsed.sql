@@ -7,6 +7,7 @@
     collaborations (wiki_edit, wiki_create); the rest (views, history,
     settings, form views) are not. Text under the free-text policy.
 -#}
+{{ config(materialized='table') }}
 with
 
 events as (
@@ -59,6 +60,7 @@ paths_parsed as (
             as summary_raw,
         {{ json_get_text('event_payload', 'POST', 'slug', '0') }} as slug
     from wiki_events
+    {{ optimization_fence() }}
 ),
 
 actions_classified as (

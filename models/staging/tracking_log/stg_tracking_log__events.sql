@@ -9,8 +9,25 @@ lines as (
     select * from {{ source('tracking_log', 'tracking_log_lines') }}
 ),
 
+loads as (
+    select * from {{ source('tracking_log', '_dlt_loads') }}
+),
+
 pseudonym_key as (
     select * from {{ source('tracking_log', 'pseudonym_key') }}
+),
+
+completed_loads as (
+    -- loads whose every job committed (dlt writes the row last): a build
+    -- that runs while a load is landing reads the lines as of the last
+    -- complete load, never part of one
+    select load_id from loads
+    where status = 0
+),
+
+lines_of_completed_loads as (
+    select * from lines
+    where _dlt_load_id in (select completed_loads.load_id from completed_loads)
 ),
 
 lines_parsed as (
@@ -25,7 +42,7 @@ lines_parsed as (
         _dlt_load_id as load_id,
         md5(raw_line) as line_hash,
         {{ parse_json('raw_line') }} as line_json
-    from lines
+    from lines_of_completed_loads
     {{ optimization_fence() }}
 ),
 
