@@ -11,6 +11,7 @@ of the same name apart.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -197,7 +198,8 @@ class IsolatedBuild:
         ]
 
     def fact_tables(self) -> list[str]:
-        """MOOCdb tables of the target schema that carry source_event_id."""
+        """MOOCdb tables (models of models/moocdb/) that carry source_event_id."""
+        marts = self.mart_names()
         return [
             row["table_name"]
             for row in self.fetch(
@@ -206,4 +208,18 @@ class IsolatedBuild:
                 "order by table_name",
                 (self.target_schema,),
             )
+            if marts is None or row["table_name"] in marts
         ]
+
+    def mart_names(self) -> set[str] | None:
+        """Relations built from models/moocdb/ (None when no manifest yet)."""
+        manifest = self.target_path() / "manifest.json"
+        if not manifest.exists():
+            return None
+        nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+        return {
+            node.get("alias") or node["name"]
+            for node in nodes.values()
+            if node.get("resource_type") == "model"
+            and str(node.get("path", "")).startswith("moocdb/")
+        }

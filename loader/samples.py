@@ -65,7 +65,8 @@ def actual_rows(build: IsolatedBuild) -> list[dict[str, str]]:
             f"to_jsonb(facts)::text as expected_row "
             f'from "{build.target_schema}"."{table}" as facts '
             f"inner join {staging} as staged "
-            "on facts.source_event_id = staged.event_id"
+            "on facts.source_event_id = staged.event_id "
+            "and staged.source_line_number = 1"
         ):
             rows.append(
                 {
@@ -141,6 +142,7 @@ def render_wiki_samples(
     """Doc blocks `wiki_samples_<family>`: each sample's JSON and the MOOCdb
     rows it becomes (the expected rows, checked end to end)."""
     from loader.diagnosis.diagnose import load_mapping
+    from loader.wiki import context_of
 
     mapping = load_mapping()
     families: dict[str, list[dict[str, str]]] = {}
@@ -181,6 +183,20 @@ def render_wiki_samples(
                 json.dumps(event, indent=2, ensure_ascii=False),
                 "```",
             ]
+            context = context_of(sample)
+            if context:
+                out += [
+                    "",
+                    "Its rows depend on other events, given with it (their own rows "
+                    "are not shown):",
+                    "",
+                    "```json",
+                    *(
+                        json.dumps(json.loads(line), ensure_ascii=False)
+                        for line in context
+                    ),
+                    "```",
+                ]
             sample_rows = sorted(
                 by_sample.get(sample["sample_id"], []),
                 key=lambda r: (r["moocdb_table"], r["expected_row"]),
@@ -213,7 +229,15 @@ def mapping_families(mapping: dict[str, dict[str, str]]) -> set[str]:
 def build_samples(
     build: IsolatedBuild, samples: list[dict[str, str]], *, with_tests: bool = True
 ) -> None:
-    landed = build.land([(row["sample_id"], 1, row["raw_line"]) for row in samples])
+    from loader.wiki import context_of
+
+    lines = []
+    for row in samples:
+        lines.append((row["sample_id"], 1, row["raw_line"]))
+        # context events: lines 2.. of the sample's file, not compared
+        for number, text in enumerate(context_of(row), start=2):
+            lines.append((row["sample_id"], number, text))
+    landed = build.land(lines)
     rejected = [item.file_name for item in landed if item.reason is not None]
     if rejected:
         raise RuntimeError(f"samples rejected by the loader's reader: {rejected}")

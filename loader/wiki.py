@@ -39,6 +39,7 @@ SAMPLE_COLUMNS = [
     "era",
     "origin",
     "raw_line",
+    "context_lines",
 ]
 WIKI_PREFIX = "wiki_"
 GENERATED_PREFIX = "wiki_samples_"  # generated pages are not documentation
@@ -70,7 +71,20 @@ def read_samples(path: Path | None = None) -> list[dict[str, str]]:
     if not path.exists():
         return []
     with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        return [
+            {**row, "context_lines": row.get("context_lines") or ""}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def context_of(sample: dict[str, str]) -> list[str]:
+    """The sample's context events (raw lines), landed with it but not
+    compared: e.g. the check a rescore regrades."""
+    text = sample.get("context_lines") or ""
+    return [
+        json.dumps(line, ensure_ascii=False) if not isinstance(line, str) else line
+        for line in (json.loads(text) if text.strip() else [])
+    ]
 
 
 def write_samples(rows: list[dict[str, str]], path: Path | None = None) -> None:
@@ -132,6 +146,7 @@ def add_samples(
                     "era": era,
                     "origin": sample.dataset or diagnosis.facts.get("name", ""),
                     "raw_line": json.dumps(event, ensure_ascii=False),
+                    "context_lines": "",
                 }
                 rows.append(row)
                 added.append(row)
@@ -214,6 +229,20 @@ def evidence_from_manifest(manifest: dict[str, Any]) -> list[tuple[str, str, str
     return sorted(found)
 
 
+def families_without_page(manifest: dict[str, Any]) -> list[str]:
+    """Families of the mapping seed lacking a wiki block or a wiki page."""
+    from loader.diagnosis.diagnose import load_mapping
+
+    families = {row["family"] for row in load_mapping().values() if row.get("family")}
+    docs = {doc.get("name") for doc in manifest.get("docs", {}).values()}
+    pages = {node.get("name") for node in manifest.get("exposures", {}).values()}
+    return sorted(
+        family
+        for family in families
+        if f"wiki_family_{family}" not in docs or f"wiki_{family}" not in pages
+    )
+
+
 def render_evidence(rows: list[tuple[str, str, str, str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -267,6 +296,14 @@ def run(args: argparse.Namespace) -> int:
     except (RuntimeError, OSError) as error:
         raise CliError(str(error)) from error
     text = render_evidence(evidence_from_manifest(manifest))
+    missing = families_without_page(manifest)
+    if missing:
+        print(
+            "event families without a wiki page (doc block wiki_family_<family> "
+            f"and exposure wiki_<family>): {', '.join(missing)}"
+        )
+        if args.check:
+            return 1
     current = path.read_text(encoding="utf-8") if path.exists() else ""
     if args.check:
         if current != text:

@@ -64,7 +64,8 @@ actual_rows as (
 
 -- noqa: enable=LT02
 sample_events as (
-    -- check-samples lands each sample as a file named by its sample_id
+    -- check-samples lands each sample as line 1 of a file named by its
+    -- sample_id (its context events, if any, as the next lines)
     select
         samples.sample_id,
         samples.event_type,
@@ -72,7 +73,9 @@ sample_events as (
         staged.event_id
     from samples
     left join staged
-        on samples.sample_id = staged.source_file_name
+        on
+            samples.sample_id = staged.source_file_name
+            and staged.source_line_number = 1
 ),
 
 sample_rows as (

@@ -598,7 +598,10 @@ class Anonymizer:
             (self.user_ids, "user id", 4),
             (self.opaque_ids, "learner id", 8),
         ):
-            tokens = _token_pattern(v for v in values if len(v) >= minimum)
+            replacements = set(values.values())
+            tokens = _token_pattern(
+                v for v in values if len(v) >= minimum and v not in replacements
+            )
             if tokens is None:
                 continue
             for match in tokens.finditer(text):

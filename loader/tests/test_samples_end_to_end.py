@@ -17,7 +17,7 @@ import pytest
 
 from loader.samples import SAMPLES_KEY, check_samples, read_expected
 from loader.translate import translate
-from loader.wiki import read_samples
+from loader.wiki import context_of, read_samples
 
 pytestmark = pytest.mark.database
 
@@ -25,7 +25,9 @@ pytestmark = pytest.mark.database
 def normalized(value: Any) -> Any:
     """A Python value as Postgres' to_jsonb writes it."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        # Postgres writes fractional seconds without trailing zeros
+        text = value.isoformat()
+        return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -55,6 +57,7 @@ def test_translate_gives_the_rows_of_a_full_build(
     ]
     assert len(chosen) >= 3
     others = [s["raw_line"] for s in samples if s not in chosen]
+    others += [line for s in samples for line in context_of(s)]
     events, _dimensions = translate(
         [s["raw_line"] for s in chosen],
         others,

@@ -64,5 +64,6 @@ def test_evidence_comes_from_wiki_rows_and_unit_test_given_rows() -> None:
 
 
 def test_the_committed_evidence_seed_is_up_to_date() -> None:
-    """Fails after a doc block or unit test changed: run `python -m loader wiki`."""
+    """Fails after a doc block or unit test changed (run `python -m loader wiki`),
+    or when an event family of the mapping seed has no wiki page."""
     assert main(["wiki", "--check"]) == 0
