@@ -702,17 +702,22 @@ def _is_interrupt(error: BaseException) -> bool:
 def _explain_failure(error: PipelineStepFailed, info: ConnectionInfo) -> str:
     cause = _root_cause(error)
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
-    if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
-        where = cause.filename or state_home()
+    full = str(error)
+    local_disk = (isinstance(cause, OSError) and cause.errno == errno.ENOSPC) or (
+        error.step in ("extract", "normalize") and "No space left on device" in full
+    )
+    if local_disk:
         return (
-            f"no space left on device while writing {where} (dlt's working "
-            "files; a load package needs about twice its size, see README); "
-            "free some space and run the same command again: the load resumes"
+            f"no space left on device for dlt's working files in {state_home()} "
+            "(a load package needs about twice its size there, see README "
+            "'Disk'); free some space (or use a smaller --package-mb) and run "
+            "the same command again: the load resumes"
         )
-    if "No space left on device" in str(error) or "53100" in str(error):
+    if "No space left on device" in full or "DiskFull" in full or "53100" in full:
         return (
-            f"the database ran out of disk space ({info.describe()}): {text[:200]}; "
-            "free some space and run the same command again: the load resumes"
+            f"the database ran out of disk space ({info.describe()}): "
+            f"{text[:200]}; free some space and run the same command again: "
+            "the load resumes"
         )
     return f"load failed at step {error.step}: {text[:300]}"
 

@@ -634,8 +634,19 @@ def _skip(stats: LoadStats, key: str, status: str, error: OSError) -> None:
     stats.files.append(FileResult(key, status, detail=detail, error=True))
 
 
+class _QuietTraceDump(logging.Filter):
+    """dlt logs a full traceback when it cannot pickle its run trace (e.g.
+    the disk is full); the loader reports the real error in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Failed to create trace dump" not in record.getMessage()
+
+
 def configure_dlt() -> None:
     """dlt settings this loader relies on (set before a pipeline runs)."""
+    dlt_log = logging.getLogger("dlt")
+    if not any(isinstance(f, _QuietTraceDump) for f in dlt_log.filters):
+        dlt_log.addFilter(_QuietTraceDump())
     # Arrow tables get dlt's _dlt_load_id column (the load id lineage).
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     # Load files are written once and read once, locally: gzip-compressing
