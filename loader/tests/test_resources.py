@@ -27,6 +27,7 @@ from loader.tests.conftest import (
     drop_schema,
     loader_env,
     make_event,
+    query,
     run_loader,
     write_corpus,
 )
