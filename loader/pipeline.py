@@ -562,6 +562,50 @@ def _finish_pending(pipeline: dlt.Pipeline, conn: psycopg.Connection[Any]) -> li
     return pending
 
 
+def _delete_loads(conn: psycopg.Connection[Any], load_ids: list[str]) -> dict[str, int]:
+    """Delete every row of the given loads; rows deleted per load."""
+    removed: dict[str, int] = {}
+    for table in (*DATA_TABLES, FILES_TABLE):
+        if not _exists(conn, table):
+            continue
+        for load_id in load_ids:
+            deleted = conn.execute(
+                f"delete from {_table(table)} where _dlt_load_id = %s", (load_id,)
+            ).rowcount
+            if table != FILES_TABLE and deleted:
+                removed[load_id] = removed.get(load_id, 0) + deleted
+    return removed
+
+
+def _drop_stale_pending(
+    pipeline: dlt.Pipeline, conn: psycopg.Connection[Any]
+) -> tuple[dlt.Pipeline, dict[str, int]]:
+    """Discard pending packages another working folder has overtaken.
+
+    A package left pending here is stale when the database holds a completed
+    load newer than it: another machine (another ``MOOCDB_HOME``) loaded
+    since, from the database's state, and may have read the same lines.
+    Loading the stale package would duplicate them: it is dropped with its
+    partial rows, and the local state is taken from the database.
+    """
+    pending = [
+        *pipeline.list_extracted_load_packages(),
+        *pipeline.list_normalized_load_packages(),
+    ]
+    completed = _completed_loads(conn)
+    if not pending or not completed or max(completed) < min(pending):
+        return pipeline, {}
+    log.warning(
+        "dropping %d package(s) left pending here: the database has loads "
+        "made since elsewhere (their files are read again if still needed)",
+        len(pending),
+    )
+    removed = _delete_loads(conn, [i for i in pending if i not in completed])
+    pipeline = pipeline.drop()
+    pipeline.sync_destination()
+    return pipeline, removed
+
+
 def _remove_orphans(conn: psycopg.Connection[Any]) -> dict[str, int]:
     """Delete rows of loads that never completed and are not pending.
 
@@ -765,9 +809,10 @@ def load(
             pipeline = _reconcile_local_state(pipeline, conn)
             pipeline.sync_destination()
             _clean_stale_extracts(pipeline)
+            pipeline, orphans = _drop_stale_pending(pipeline, conn)
             resumed = _finish_pending(pipeline, conn)
             _ensure_indexes(conn)
-            orphans = _remove_orphans(conn)
+            orphans.update(_remove_orphans(conn))
             while True:
                 source = tracking_logs(
                     plan,
