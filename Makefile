@@ -21,7 +21,7 @@ run: install
 lint: install
 	$(BIN)/ruff check loader
 	$(BIN)/mypy loader
-	$(BIN)/sqlfluff lint models analyses tests --processes 2
+	$(BIN)/sqlfluff lint models tests $(wildcard analyses/*.sql) --processes 2
 
 pytest: install
 	$(BIN)/python -m pytest loader/tests
@@ -29,7 +29,7 @@ pytest: install
 test: lint pytest
 
 docs: install
-	$(BIN)/python -m loader dbt docs generate
+	$(BIN)/python -m loader dbt docs generate --static
 
 bench: install
 	$(BIN)/python -m loader bench --events 1000000
@@ -39,3 +39,24 @@ db-stop: install
 
 clean:
 	rm -rf target logs .pytest_cache .mypy_cache .ruff_cache
+
+# Apache Spark (issue #9): a separate virtualenv (dbt-spark + pyspark next to
+# everything in requirements.txt); needs Java 17. Not part of `make test`.
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+
+.PHONY: spark-install spark-build test-spark
+
+spark-install: $(SPARK_VENV)/.installed
+
+$(SPARK_VENV)/.installed: requirements-spark.txt
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $@
+
+spark-build: spark-install
+	$(SPARK_BIN)/python -m loader.spark_build samples/
+
+# build on Spark, then compare with the Postgres marts (after `make run`)
+test-spark: spark-build
+	$(SPARK_BIN)/python -m loader.engine_compare

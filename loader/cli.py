@@ -22,6 +22,11 @@ COMMAND_MODULES = [
     "loader.commands.run_all",
     "loader.commands.bench",
     "loader.generate",
+    "loader.commands.diagnose",
+    "loader.wiki",
+    "loader.translate",
+    "loader.samples",
+    "loader.coverage",
 ]
 
 

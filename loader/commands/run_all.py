@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         if result.returncode != 0:
             return result.returncode
         print("== dbt docs generate", flush=True)
-        done = run_dbt(["docs", "generate"], info=info)
+        done = run_dbt(["docs", "generate", "--static"], info=info)
         if done.returncode != 0:
             print(f"dbt docs generate failed (exit {done.returncode})")
             return done.returncode
@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
         f"  (psql \"{info.conninfo()}\" -c 'set search_path={schema}' ...)\n"
         f"- staging / intermediate models: schemas {schema}_staging, "
         f"{schema}_intermediate\n"
-        f"- docs (the mapping wiki): {project_root() / 'target' / 'index.html'}"
-        " (open in a browser, or: python -m loader dbt docs serve)"
+        f"- docs (the mapping wiki): {project_root() / 'target' / 'static_index.html'}"
+        " (one file, opens offline in a browser), or "
+        f"{project_root() / 'target' / 'index.html'} served by "
+        "python -m loader dbt docs serve"
     )
     return 0

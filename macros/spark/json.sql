@@ -1,0 +1,109 @@
+{#- Spark versions of the JSON macros (macros/json.sql, json_sets.sql,
+    json_text_sets.sql). A JSON value is a VARIANT (Spark >= 4.0): typed like
+    Postgres' jsonb, so json_type and json_get keep the difference between
+    the string "1" and the number 1 that get_json_object would lose.
+    Keys are addressed with bracket paths ($['k']) so `$date` works. -#}
+
+{% macro spark_json_path(keys) -%}
+    '${% for key in keys %}[\'{{ key }}\']{% endfor %}'
+{%- endmacro %}
+
+{% macro spark__parse_json(text_expr) -%}
+    parse_json({{ text_expr }})
+{%- endmacro %}
+
+{% macro spark__is_valid_json(text_expr) -%}
+    (try_parse_json({{ text_expr }}) is not null)
+{%- endmacro %}
+
+{% macro spark__json_get(json_expr, keys) -%}
+    variant_get({{ json_expr }}, {{ moocdb.spark_json_path(keys) }})
+{%- endmacro %}
+
+{#- A variant cast to string: strings unquoted, objects/arrays as JSON,
+    JSON null as SQL NULL (as Postgres' #>>). -#}
+{% macro spark_variant_text(json_expr) -%}
+    (case
+        when not is_variant_null({{ json_expr }})
+            then case
+                when schema_of_variant({{ json_expr }}) = 'STRING'
+                    then cast({{ json_expr }} as string)
+                else to_json({{ json_expr }})
+            end
+    end)
+{%- endmacro %}
+
+{% macro spark__json_get_text(json_expr, keys) -%}
+    {{ moocdb.spark_variant_text(moocdb.spark__json_get(json_expr, keys)) }}
+{%- endmacro %}
+
+{% macro spark__json_type(json_expr) -%}
+    (case
+        when {{ json_expr }} is null then null
+        when is_variant_null({{ json_expr }}) then 'null'
+        else case regexp_extract(schema_of_variant({{ json_expr }}), '^[A-Z]+', 0)
+            when 'OBJECT' then 'object'
+            when 'ARRAY' then 'array'
+            when 'STRING' then 'string'
+            when 'BOOLEAN' then 'boolean'
+            else 'number'
+        end
+    end)
+{%- endmacro %}
+
+{% macro spark__json_as_text(json_expr) -%}
+    {{ moocdb.spark_variant_text(json_expr) }}
+{%- endmacro %}
+
+{% macro spark__json_from_text(text_expr) -%}
+    cast({{ text_expr }} as variant)
+{%- endmacro %}
+
+{#- Spark has no planner fence to ask for (and needs none: it evaluates a
+    projected expression once per row). -#}
+{% macro spark__optimization_fence() %}{% endmacro %}
+
+{% macro spark__json_object_entries(json_expr) -%}
+    explode(try_variant_get({{ json_expr }}, '$', 'map<string, variant>'))
+{%- endmacro %}
+
+{% macro spark__json_object_text_entries(json_expr) -%}
+    explode(try_variant_get({{ json_expr }}, '$', 'map<string, string>'))
+{%- endmacro %}
+
+{% macro spark__json_array_text_items(json_expr) -%}
+    explode(try_variant_get({{ json_expr }}, '$', 'array<string>'))
+{%- endmacro %}
+
+{% macro spark__json_number(json_expr) -%}
+    (case
+        when {{ moocdb.spark__json_type(json_expr) }} = 'number'
+            then cast({{ json_expr }} as double)
+        when {{ moocdb.spark__json_type(json_expr) }} = 'string'
+            and cast({{ json_expr }} as string)
+            rlike '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'
+            then cast(trim(cast({{ json_expr }} as string)) as double)
+    end)
+{%- endmacro %}
+
+{% macro spark__json_pick(json_expr, keys) -%}
+    (case
+        when {{ moocdb.spark__json_type(json_expr) }} = 'object'
+            then parse_json(to_json(map_filter(map(
+                {%- for key in keys %}
+                '{{ key }}', variant_get({{ json_expr }}, '$[\'{{ key }}\']')
+                {{- ',' if not loop.last }}
+                {%- endfor %}
+            ), (k, v) -> v is not null and not is_variant_null(v))))
+    end)
+{%- endmacro %}
+
+{% macro spark__json_array_agg(value_expr, order_expr) -%}
+    parse_json(to_json(transform(
+        array_sort(
+            collect_list(struct({{ order_expr }} as o, {{ value_expr }} as v)),
+            (a, b) -> case when a.o < b.o then -1 when a.o > b.o then 1 else 0 end
+        ),
+        x -> x.v
+    )))
+{%- endmacro %}

@@ -1,0 +1,117 @@
+{#- Spark versions of macros/text.sql, time.sql, network.sql,
+    observing.sql. Patterns are written once, for Postgres (POSIX ARE); the
+    Java regex engine reads the ones the project uses the same way. Spark
+    string literals treat a backslash as an escape, so it is doubled. -#}
+
+{% macro spark_regex_literal(pattern) -%}
+    '{{ pattern | replace("\\", "\\\\") | replace("''", "\\'") }}'
+{%- endmacro %}
+
+{% macro spark__regex_matches(expr, pattern) -%}
+    ({{ expr }} rlike {{ moocdb.spark_regex_literal(pattern) }})
+{%- endmacro %}
+
+{#- Postgres' substring(from): the first group when the pattern has one,
+    else the whole match; NULL without a match (Spark's regexp_extract
+    gives '' there). -#}
+{% macro spark__regex_extract(expr, pattern) -%}
+    {%- set group = 1 if '(' in pattern.replace('\\(', '') else 0 -%}
+    (case
+        when {{ expr }} rlike {{ moocdb.spark_regex_literal(pattern) }}
+            then regexp_extract(
+                {{ expr }}, {{ moocdb.spark_regex_literal(pattern) }}, {{ group }}
+            )
+    end)
+{%- endmacro %}
+
+{% macro spark__regex_replace(expr, pattern, replacement) -%}
+    regexp_replace(
+        {{ expr }},
+        {{ moocdb.spark_regex_literal(pattern) }},
+        '{{ replacement | replace("\\1", "$1") | replace("\\2", "$2") }}'
+    )
+{%- endmacro %}
+
+{#- The signed 64-bit value of the first 16 hex digits of the md5, as
+    Postgres' ('x' || ...)::bit(64)::bigint: conv to a negative base reads
+    the digits as a two's-complement number. -#}
+{% macro spark__hash_to_bigint(text_expr) -%}
+    cast(conv(substr(md5({{ text_expr }}), 1, 16), 16, -10) as bigint)
+{%- endmacro %}
+
+{% macro spark__hmac_sha256_hex(message, inner_key, outer_key) -%}
+    sha2(
+        concat(
+            {{ outer_key }},
+            unhex(sha2(concat({{ inner_key }}, encode({{ message }}, 'UTF-8')), 256))
+        ),
+        256
+    )
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_expr, end_expr) -%}
+    ((unix_micros({{ end_expr }}) - unix_micros({{ start_expr }})) / 1000000.0)
+{%- endmacro %}
+
+{% macro spark__event_time_text(json_expr) -%}
+    (case
+        when {{ moocdb.spark__json_type(json_expr) }} = 'string'
+            then cast({{ json_expr }} as string)
+        when {{ moocdb.spark__json_type(
+            "variant_get(" ~ json_expr ~ ", '$[\\'$date\\']')") }} = 'string'
+            then cast(variant_get({{ json_expr }}, '$[\'$date\']') as string)
+    end)
+{%- endmacro %}
+
+{#- The session time zone is UTC (profile), so a timestamp prints as UTC as
+    Postgres' `timestamp` columns do. -#}
+{% macro spark__parse_event_time(json_expr) -%}
+    {%- set text = moocdb.event_time_text(json_expr) -%}
+    {%- set date_value = "variant_get(" ~ json_expr ~ ", '$[\\'$date\\']')" -%}
+    case
+        when {{ moocdb.spark__json_type(json_expr) }} = 'object'
+            and {{ moocdb.spark__json_type(date_value) }} = 'number'
+            then timestamp_micros(cast(round(
+                cast({{ date_value }} as decimal(38, 6)) * 1000
+            ) as bigint))
+        when not coalesce({{ text }} like '____-__-__%', false) then null
+        else try_cast({{ text }} as timestamp)
+    end
+{%- endmacro %}
+
+{#- IPv4 only on Spark (a string, as Postgres' inet prints); IPv6 and
+    anything else gives NULL. -#}
+{% macro spark__apply_ip_policy(text_expr) -%}
+    {%- set policy = env_var('MOOCDB_IP_POLICY', var('ip_policy')) -%}
+    {%- if policy not in ['keep', 'truncate', 'drop'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var ip_policy must be keep, truncate or drop, not " ~ policy) }}
+    {%- endif -%}
+    {%- set ipv4 = "'^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$'" -%}
+    {%- if policy == 'drop' -%}
+    cast(null as string)
+    {%- elif policy == 'keep' -%}
+    (case when {{ text_expr }} rlike {{ ipv4 }} then {{ text_expr }} end)
+    {%- else -%}
+    (case
+        when {{ text_expr }} rlike {{ ipv4 }}
+            then concat(
+                substring_index({{ text_expr }}, '.', 3), '.0/24'
+            )
+    end)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__text_to_integer(text_expr) -%}
+    (case
+        when {{ moocdb.regex_matches(text_expr, '^\s*-?\d{1,9}(\.0*)?\s*$') }}
+            then cast(cast(trim({{ text_expr }}) as decimal(20, 0)) as int)
+    end)
+{%- endmacro %}
+
+{% macro spark__text_to_double(text_expr) -%}
+    (case
+        when {{ moocdb.regex_matches(text_expr, '^\s*-?\d{1,15}(\.\d+)?([eE][-+]?\d{1,3})?\s*$') }}
+            then cast(trim({{ text_expr }}) as double)
+    end)
+{%- endmacro %}
