@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "loader.commands.db",
     "loader.commands.load",
     "loader.commands.dbt",
+    "loader.commands.build",
     "loader.commands.agents",
     "loader.commands.run_all",
     "loader.commands.bench",

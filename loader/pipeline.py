@@ -562,6 +562,50 @@ def _finish_pending(pipeline: dlt.Pipeline, conn: psycopg.Connection[Any]) -> li
     return pending
 
 
+def _delete_loads(conn: psycopg.Connection[Any], load_ids: list[str]) -> dict[str, int]:
+    """Delete every row of the given loads; rows deleted per load."""
+    removed: dict[str, int] = {}
+    for table in (*DATA_TABLES, FILES_TABLE):
+        if not _exists(conn, table):
+            continue
+        for load_id in load_ids:
+            deleted = conn.execute(
+                f"delete from {_table(table)} where _dlt_load_id = %s", (load_id,)
+            ).rowcount
+            if table != FILES_TABLE and deleted:
+                removed[load_id] = removed.get(load_id, 0) + deleted
+    return removed
+
+
+def _drop_stale_pending(
+    pipeline: dlt.Pipeline, conn: psycopg.Connection[Any]
+) -> tuple[dlt.Pipeline, dict[str, int]]:
+    """Discard pending packages another working folder has overtaken.
+
+    A package left pending here is stale when the database holds a completed
+    load newer than it: another machine (another ``MOOCDB_HOME``) loaded
+    since, from the database's state, and may have read the same lines.
+    Loading the stale package would duplicate them: it is dropped with its
+    partial rows, and the local state is taken from the database.
+    """
+    pending = [
+        *pipeline.list_extracted_load_packages(),
+        *pipeline.list_normalized_load_packages(),
+    ]
+    completed = _completed_loads(conn)
+    if not pending or not completed or max(completed) < min(pending):
+        return pipeline, {}
+    log.warning(
+        "dropping %d package(s) left pending here: the database has loads "
+        "made since elsewhere (their files are read again if still needed)",
+        len(pending),
+    )
+    removed = _delete_loads(conn, [i for i in pending if i not in completed])
+    pipeline = pipeline.drop()
+    pipeline.sync_destination()
+    return pipeline, removed
+
+
 def _remove_orphans(conn: psycopg.Connection[Any]) -> dict[str, int]:
     """Delete rows of loads that never completed and are not pending.
 
@@ -702,17 +746,22 @@ def _is_interrupt(error: BaseException) -> bool:
 def _explain_failure(error: PipelineStepFailed, info: ConnectionInfo) -> str:
     cause = _root_cause(error)
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
-    if isinstance(cause, OSError) and cause.errno == errno.ENOSPC:
-        where = cause.filename or state_home()
+    full = str(error)
+    local_disk = (isinstance(cause, OSError) and cause.errno == errno.ENOSPC) or (
+        error.step in ("extract", "normalize") and "No space left on device" in full
+    )
+    if local_disk:
         return (
-            f"no space left on device while writing {where} (dlt's working "
-            "files; a load package needs about twice its size, see README); "
-            "free some space and run the same command again: the load resumes"
+            f"no space left on device for dlt's working files in {state_home()} "
+            "(a load package needs about twice its size there, see README "
+            "'Disk'); free some space (or use a smaller --package-mb) and run "
+            "the same command again: the load resumes"
         )
-    if "No space left on device" in str(error) or "53100" in str(error):
+    if "No space left on device" in full or "DiskFull" in full or "53100" in full:
         return (
-            f"the database ran out of disk space ({info.describe()}): {text[:200]}; "
-            "free some space and run the same command again: the load resumes"
+            f"the database ran out of disk space ({info.describe()}): "
+            f"{text[:200]}; free some space and run the same command again: "
+            "the load resumes"
         )
     return f"load failed at step {error.step}: {text[:300]}"
 
@@ -760,9 +809,10 @@ def load(
             pipeline = _reconcile_local_state(pipeline, conn)
             pipeline.sync_destination()
             _clean_stale_extracts(pipeline)
+            pipeline, orphans = _drop_stale_pending(pipeline, conn)
             resumed = _finish_pending(pipeline, conn)
             _ensure_indexes(conn)
-            orphans = _remove_orphans(conn)
+            orphans.update(_remove_orphans(conn))
             while True:
                 source = tracking_logs(
                     plan,

@@ -258,7 +258,7 @@ def iter_lines(
                 too_long = True
             else:
                 data = piece
-            if data.endswith(b"\r"):
+            if not too_long and data.endswith(b"\r"):
                 data = data[:-1]
             if update is not None:
                 update(view[start : end + 1])
@@ -269,7 +269,7 @@ def iter_lines(
             start = end + 1
     if pending or too_long or broken is not None:
         data = b"".join(pending)
-        if data.endswith(b"\r"):
+        if not too_long and data.endswith(b"\r"):
             data = data[:-1]
         line = Line(number, data, too_long, total_length, terminated=False)
         if broken is not None:

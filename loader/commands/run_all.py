@@ -12,6 +12,7 @@ import argparse
 from loader.commands.dbt import run_dbt
 from loader.database import DatabaseError, connect_info
 from loader.pipeline import InputError, load
+from loader.publish import build
 from loader.settings import project_root, target_schema
 
 
@@ -41,12 +42,19 @@ def run(args: argparse.Namespace) -> int:
         print(summary.render())
         if not summary.invariant_holds:
             return 1
-        for step in (["build"], ["docs", "generate", "--static"]):
-            print(f"== dbt {' '.join(step)}", flush=True)
-            done = run_dbt(step, info=info)
-            if done.returncode != 0:
-                print(f"dbt {' '.join(step)} failed (exit {done.returncode})")
-                return done.returncode
+        # built in shadow schemas, published only if every model and test
+        # passed (loader/publish.py): a failed build leaves the previous
+        # MOOCdb tables in place
+        print("== dbt build (published atomically)", flush=True)
+        result, _ = build(info=info)
+        print(result.message)
+        if result.returncode != 0:
+            return result.returncode
+        print("== dbt docs generate", flush=True)
+        done = run_dbt(["docs", "generate", "--static"], info=info)
+        if done.returncode != 0:
+            print(f"dbt docs generate failed (exit {done.returncode})")
+            return done.returncode
     except (InputError, DatabaseError) as error:
         raise CliError(str(error)) from error
     schema = target_schema()

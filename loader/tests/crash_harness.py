@@ -21,6 +21,9 @@ Points, in the order a load goes through them:
 ``loads_row_done``   ``_dlt_loads`` row written, package not yet archived
 ``tail_forgotten``   a provisional last line deleted, before its reload
 ``never``            run normally (a control)
+
+With ``CRASH_HARNESS_RSS=1`` the process prints its peak resident memory
+(``peak_rss_kb=N``) to stderr when it ends.
 """
 
 from __future__ import annotations
@@ -185,7 +188,14 @@ def main(argv: list[str]) -> int:
         install(point, nth, signum)
     from loader.cli import main as cli_main
 
-    return cli_main(rest)
+    try:
+        return cli_main(rest)
+    finally:
+        if os.environ.get("CRASH_HARNESS_RSS"):
+            import resource
+
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            sys.stderr.write(f"peak_rss_kb={peak}\n")
 
 
 if __name__ == "__main__":

@@ -214,3 +214,21 @@ def test_random_kills_during_a_large_load_then_rerun_give_the_clean_rows(
     assert len(got["lines"]) == len(expected["lines"]) == 90_000
     assert got == expected
     assert_each_line_once(db_info, SCHEMA)
+
+
+def test_a_package_left_pending_in_one_folder_is_dropped_once_another_loaded(
+    corpus: Path, clean: dict, fresh: dict[str, str], db_info: object, tmp_path: Path
+) -> None:
+    """Two machines (two MOOCDB_HOME folders) on one database: the first is
+    killed with a package half-loaded; the second loads everything; when the
+    first runs again, its stale package must not land a second copy."""
+    first = fresh
+    crashed = run_loader(first, *load_args(corpus), point="copy_committed:2")
+    assert crashed.returncode == -signal.SIGKILL
+    second = {**first, "MOOCDB_HOME": str(tmp_path / "other_home")}
+    other = run_loader(second, *load_args(corpus))
+    assert other.returncode == 0, other.stdout + other.stderr
+    again = run_loader(first, *load_args(corpus))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "dropping 1 package(s) left pending here" in again.stderr
+    assert_like_clean(db_info, clean)
