@@ -25,38 +25,38 @@ with
 
 {% if is_incremental() %}
 
-all_lines as (
-    select * from {{ raw_lines }}
-),
+    all_lines as (
+        select * from {{ raw_lines }}
+    ),
 
-new_lines as (
+    new_lines as (
     -- lines of the raw loads not staged yet (a load made only of copies of
     -- staged lines is never recorded, so it is re-read: harmless)
-    select raw_lines.raw_line
-    from {{ raw_lines }} as raw_lines
-    where raw_lines._dlt_load_id not in (
-        select distinct staged.load_id from {{ this }} as staged
-    )
-),
+        select raw_lines.raw_line
+        from {{ raw_lines }} as raw_lines
+        where raw_lines._dlt_load_id not in (
+            select distinct staged.load_id from {{ this }} as staged
+        )
+    ),
 
-new_line_hashes as (
-    select distinct md5(raw_line) as line_hash from new_lines
-),
+    new_line_hashes as (
+        select distinct md5(raw_line) as line_hash from new_lines
+    ),
 
-lines as (
+    lines as (
     -- the new lines and every earlier copy of them
-    select all_lines.*
-    from all_lines
-    where md5(all_lines.raw_line) in (
-        select new_line_hashes.line_hash from new_line_hashes
-    )
-),
+        select all_lines.*
+        from all_lines
+        where md5(all_lines.raw_line) in (
+            select new_line_hashes.line_hash from new_line_hashes
+        )
+    ),
 
 {% else %}
 
-lines as (
-    select * from {{ raw_lines }}
-),
+    lines as (
+        select * from {{ raw_lines }}
+    ),
 
 {% endif %}
 
