@@ -19,9 +19,12 @@ old ones. ``python -m loader build`` gives the whole DAG that guarantee:
 
 A query sees the previous complete build or the new one, never a mix (views
 follow the tables they read: Postgres binds them by object, not by name).
-A failed or killed build leaves the published schemas untouched. Every
-build is a full build (the shadow schemas start empty); that is what this
-project's ``table``/``view`` materializations do anyway.
+A failed or killed build leaves the published schemas untouched. The
+shadow schemas start empty except for the **incremental** models (the
+staging model): their published table is copied into the shadow schema
+first, so dbt builds them incrementally there (only the new raw loads are
+parsed) and a failed build still leaves the published copy untouched.
+``--full-refresh`` skips the copy.
 """
 
 from __future__ import annotations
@@ -121,6 +124,71 @@ def swap(
     return published
 
 
+def _incremental_models(
+    info: ConnectionInfo, shadow: str, project_dir: Path | None
+) -> list[tuple[str, str]]:
+    """(shadow schema, table) of every incremental model, from ``dbt ls``."""
+    args = [
+        "ls",
+        "--quiet",
+        "--resource-type",
+        "model",
+        "--select",
+        "config.materialized:incremental",
+        "--output",
+        "json",
+        "--output-keys",
+        "schema alias",
+    ]
+    if project_dir is not None:
+        args += ["--project-dir", str(project_dir)]
+    done = run_dbt(args, info=info, extra_env={"MOOCDB_SCHEMA": shadow}, capture=True)
+    if done.returncode != 0:
+        raise RuntimeError(
+            "dbt ls failed, cannot list the incremental models:\n"
+            + (done.stdout + done.stderr)[-2000:]
+        )
+    models = []
+    for line in done.stdout.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        node = json.loads(line)
+        models.append((str(node["schema"]), str(node["alias"])))
+    return models
+
+
+def _carry_incremental(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    shadow: str,
+    models: list[tuple[str, str]],
+) -> list[str]:
+    """Copy each published incremental table into its shadow schema."""
+    carried = []
+    for shadow_schema, table in models:
+        published = schema + shadow_schema[len(shadow) :]
+        exists = conn.execute(
+            "select 1 from information_schema.tables "
+            "where table_schema = %s and table_name = %s and table_type = 'BASE TABLE'",
+            (published, table),
+        ).fetchone()
+        if not exists:
+            continue
+        with conn.transaction():
+            conn.execute(f"create schema if not exists {_q(shadow_schema)}")
+            conn.execute(
+                f"create table {_q(shadow_schema)}.{_q(table)} "
+                f"(like {_q(published)}.{_q(table)} including all)"
+            )
+            conn.execute(
+                f"insert into {_q(shadow_schema)}.{_q(table)} "
+                f"select * from {_q(published)}.{_q(table)}"
+            )
+        carried.append(f"{published}.{table}")
+    return carried
+
+
 def build(
     dbt_args: list[str] | None = None,
     *,
@@ -144,6 +212,12 @@ def build(
                     "dropping what an unfinished build left: %s", ", ".join(leftovers)
                 )
             _drop(conn, leftovers)
+        if "--full-refresh" not in (dbt_args or []):
+            models = _incremental_models(info, shadow, project_dir)
+            with psycopg.connect(info.conninfo(), autocommit=True) as conn:
+                carried = _carry_incremental(conn, schema, shadow, models)
+            if carried:
+                log.info("incremental tables carried over: %s", ", ".join(carried))
         args = ["build", *(dbt_args or [])]
         if project_dir is not None:
             args += ["--project-dir", str(project)]

@@ -1,20 +1,30 @@
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    post_hook=[
+        "{{ stg_events_drop_orphans(this) }}",
+    ],
+) }}
 {#-
     One row per distinct tracking-log event: the envelope of every published
     variant parsed once, typed, with its lineage. No filtering by type, no
     joins but the one-row pseudonym key.
+
+    Incremental (doc block `staging_incremental`): a build on an existing
+    table parses only the lines of raw loads it has not staged yet, plus the
+    earlier copies of those exact lines (so `copies_count` and the first
+    copy stay those of a full rebuild); rows are replaced by event_id.
 -#}
 with
 
-lines as (
-    select * from {{ source('tracking_log', 'tracking_log_lines') }}
-),
+{#- a CTE read twice is materialized by Postgres: a full build reads the
+    raw table itself in `lines_parsed`, an incremental build its few lines -#}
+{%- set raw_lines = source('tracking_log', 'tracking_log_lines') -%}
+{%- set parsed_lines = 'lines' if is_incremental() else raw_lines -%}
 
 loads as (
     select * from {{ source('tracking_log', '_dlt_loads') }}
-),
-
-pseudonym_key as (
-    select * from {{ source('tracking_log', 'pseudonym_key') }}
 ),
 
 completed_loads as (
@@ -25,24 +35,100 @@ completed_loads as (
     where status = 0
 ),
 
-lines_of_completed_loads as (
-    select * from lines
-    where _dlt_load_id in (select completed_loads.load_id from completed_loads)
+{% if is_incremental() %}
+
+    all_lines as (
+        select * from {{ raw_lines }}
+        where _dlt_load_id in (select completed_loads.load_id from completed_loads)
+    ),
+
+    new_lines as (
+    -- lines of the complete raw loads not staged yet (a load made only of
+    -- copies of staged lines is never recorded, so it is re-read: harmless)
+        select all_lines.raw_line
+        from all_lines
+        where all_lines._dlt_load_id not in (
+            select distinct staged.load_id from {{ this }} as staged
+        )
+    ),
+
+    new_line_hashes as (
+        select distinct md5(raw_line) as line_hash from new_lines
+    ),
+
+    lines as (
+    -- the new lines and every earlier copy of them
+        select all_lines.*
+        from all_lines
+        where md5(all_lines.raw_line) in (
+            select new_line_hashes.line_hash from new_line_hashes
+        )
+    ),
+
+{% else %}
+
+    lines as (
+        select * from {{ raw_lines }}
+        where _dlt_load_id in (select completed_loads.load_id from completed_loads)
+    ),
+
+{% endif %}
+
+pseudonym_key as (
+    select * from {{ source('tracking_log', 'pseudonym_key') }}
+),
+
+lines_hashed as (
+    select
+        file_name,
+        file_version,
+        line_number,
+        _dlt_load_id as load_id,
+        loaded_at,
+        md5(raw_line) as line_hash
+    from lines
+),
+
+line_copies as (
+    -- copies of one exact line (a file delivered twice, under two names)
+    -- are staged once: the first copy read, with the number of copies;
+    -- numbered on narrow keys so the sort stays small and no duplicate is
+    -- parsed
+    select
+        file_name,
+        file_version,
+        line_number,
+        load_id,
+        line_hash,
+        row_number() over (
+            partition by line_hash
+            order by loaded_at, file_name, file_version, line_number
+        ) as copy_number,
+        count(*) over (partition by line_hash) as copies_count
+    from lines_hashed
 ),
 
 lines_parsed as (
     -- the only place a line's JSON is parsed; the fence keeps it once per
     -- row (not once per reference) and lets parallel workers do it
     select
-        file_name,
-        file_version,
-        line_number,
-        line_prefix,
-        loaded_at,
-        _dlt_load_id as load_id,
-        md5(raw_line) as line_hash,
-        {{ parse_json('raw_line') }} as line_json
-    from lines_of_completed_loads
+        lines.file_name,
+        lines.file_version,
+        lines.line_number,
+        lines.line_prefix,
+        lines.loaded_at,
+        lines._dlt_load_id as load_id,
+        line_copies.line_hash,
+        line_copies.copies_count,
+        {{ parse_json('lines.raw_line') }} as line_json
+    from {{ parsed_lines }} as lines
+    inner join line_copies
+        on
+            lines.file_name = line_copies.file_name
+            and lines.file_version = line_copies.file_version
+            and lines.line_number = line_copies.line_number
+            and lines._dlt_load_id = line_copies.load_id
+    where line_copies.copy_number = 1
     {{ optimization_fence() }}
 ),
 
@@ -56,6 +142,7 @@ envelopes as (
         line_prefix as source_line_prefix,
         load_id,
         loaded_at,
+        copies_count,
         {{ json_get_text('line_json', 'event_type') }} as raw_event_type,
         {{ json_get_text('line_json', 'name') }} as event_name,
         lower(coalesce(
@@ -219,23 +306,6 @@ events_pseudonymized as (
     cross join pseudonym_key
 ),
 
-events_numbered as (
-    -- copies of one exact line (a file delivered twice, under two names)
-    -- are staged once: the first copy read, with the number of copies
-    select
-        *,
-        row_number() over (
-            partition by line_hash
-            order by
-                loaded_at,
-                source_file_name,
-                source_file_version,
-                source_line_number
-        ) as copy_number,
-        count(*) over (partition by line_hash) as copies_count
-    from events_pseudonymized
-),
-
 events_final as (
     select
         events_typed.event_id,
@@ -312,10 +382,8 @@ events_final as (
         events_typed.source_line_prefix,
         events_typed.load_id,
         events_typed.loaded_at
-    from events_numbered as events_typed
-    where
-        events_typed.copy_number = 1
-        and {{ course_filter('events_typed.course_id_found') }}
+    from events_pseudonymized as events_typed
+    where {{ course_filter('events_typed.course_id_found') }}
 )
 
 select * from events_final
