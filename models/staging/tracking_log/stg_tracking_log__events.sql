@@ -21,7 +21,7 @@ with
 {#- a CTE read twice is materialized by Postgres: a full build reads the
     raw table itself in `lines_parsed`, an incremental build its few lines -#}
 {%- set raw_lines = source('tracking_log', 'tracking_log_lines') -%}
-{%- set parsed_lines = 'lines' if is_incremental() else raw_lines -%}
+{%- set parsed_lines = 'lines' if is_incremental() else raw_lines %}
 
 loads as (
     select * from {{ source('tracking_log', '_dlt_loads') }}
