@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 import psycopg
 
+from loader.database import lock_ddl
 from loader.settings import RAW_LINES_TABLE, ConnectionInfo, raw_schema
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def ensure_table(info: ConnectionInfo) -> None:
     """Create ``<raw>.user_agents`` when missing (dbt reads it as a source)."""
     schema = raw_schema()
     with psycopg.connect(info.conninfo()) as conn:
+        lock_ddl(conn)
         conn.execute(f'create schema if not exists "{schema}"')
         conn.execute(
             f'create table if not exists "{schema}"."{USER_AGENTS_TABLE}" ('

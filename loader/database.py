@@ -342,3 +342,14 @@ def check_reachable(info: ConnectionInfo) -> None:
     except psycopg.OperationalError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise DatabaseError(f"cannot reach {info.describe()}: {first}") from error
+
+
+# one key for the loader's own "create ... if not exists" DDL: Postgres
+# checks existence and creates in two steps, so two processes creating the
+# same schema or table at once make one fail with a unique violation
+_DDL_LOCK_KEY = 0x6D6F6F63  # "mooc"
+
+
+def lock_ddl(conn: psycopg.Connection) -> None:  # type: ignore[type-arg]
+    """Serialize the loader's setup DDL until this transaction ends."""
+    conn.execute("select pg_advisory_xact_lock(%s)", (_DDL_LOCK_KEY,))

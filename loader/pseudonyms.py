@@ -23,6 +23,7 @@ from pathlib import Path
 
 import psycopg
 
+from loader.database import lock_ddl
 from loader.settings import PSEUDONYM_KEY_TABLE, ConnectionInfo, raw_schema, state_home
 
 BLOCK = 64  # SHA-256 block size
@@ -64,6 +65,7 @@ def ensure_key_table(info: ConnectionInfo) -> None:
     fingerprint = hashlib.sha256(b"fingerprint:" + outer).hexdigest()[:12]
     schema = raw_schema()
     with psycopg.connect(info.conninfo()) as conn:
+        lock_ddl(conn)
         conn.execute(f'create schema if not exists "{schema}"')
         conn.execute(
             f'create table if not exists "{schema}"."{PSEUDONYM_KEY_TABLE}" ('

@@ -140,7 +140,9 @@ def test_a_full_disk_under_the_working_folder_is_one_clear_error_and_resumes(
     db_info: object, tmp_path: Path, tmpfs
 ) -> None:  # type: ignore[no-untyped-def]
     corpus = write_corpus(tmp_path / "corpus", lines=2000)[0].parent
-    home = tmpfs("home", "2m")
+    # 1 MiB: less than one package's extract + load files (completed
+    # packages are deleted, so a larger mount may never fill)
+    home = tmpfs("home", "1m")
     drop_schema(db_info, "raw_disk_local")
     env = loader_env(db_info, home, "raw_disk_local")
     args = ["load", "--no-progress", "--package-mb", "1", str(corpus)]
