@@ -346,6 +346,7 @@ def time_section(
             ],
             text=[f"{float(r['budget_ratio']):.1f}× budget" for r in budgeted],
             textposition="outside",
+            cliponaxis=False,
         )
         figure.add_bar(
             y=labels,
