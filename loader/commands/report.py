@@ -56,7 +56,12 @@ ALL_SEQUENCES = "(all sequences)"
 ALL_VIDEOS = "(all videos)"
 SECTIONS = ("activity", "time", "video", "problems", "navigation")
 TOP_RESOURCES = 20
+TOP_SENSITIVITY = 10
+TOP_VIDEO_CURVES = 8
+TOP_VIDEO_ROWS = 15
+TOP_PROBLEM_ROWS = 25
 MAX_SEQUENCE_MAPS = 4
+TOP_SEQUENCE_ROWS = 15
 
 Row = dict[str, Any]
 
@@ -215,6 +220,19 @@ def short_label(text: Any, keep: int = 2) -> str:
     return label if len(label) <= 48 else "…" + label[-47:]
 
 
+def unique_labels(texts: Sequence[Any], keep: int = 2) -> list[str]:
+    """Short labels made unique (plotly merges equal category labels)."""
+    labels: list[str] = []
+    for text in texts:
+        label = short_label(text, keep)
+        base, copy = label, 2
+        while label in labels:
+            label = f"{base} ({copy})"
+            copy += 1
+        labels.append(label)
+    return labels
+
+
 def table_html(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join(
@@ -334,7 +352,7 @@ def time_section(
     )
     budgeted = [r for r in rows if r["designed_minutes"] is not None]
     if budgeted:
-        labels = [short_label(r["resource_uri"]) for r in budgeted]
+        labels = unique_labels([r["resource_uri"] for r in budgeted])
         figure = go.Figure()
         figure.add_bar(
             y=labels,
@@ -373,7 +391,7 @@ def time_section(
     if top:
         figure = go.Figure(
             go.Bar(
-                y=[short_label(r["resource_uri"]) for r in top],
+                y=unique_labels([r["resource_uri"] for r in top]),
                 x=[float(r["median_seconds"]) / 60 for r in top],
                 orientation="h",
                 customdata=[r["learners"] for r in top],
@@ -393,17 +411,21 @@ def time_section(
         chosen = sorted(
             sensitivity,
             key=lambda r: -float(r[f"average_seconds_cutoff_{cutoffs[-1]}"] or 0),
-        )[:TOP_RESOURCES]
+        )[:TOP_SENSITIVITY]
+        labels = unique_labels([r["resource_uri"] for r in chosen])
         figure = go.Figure()
         for value in cutoffs:
             figure.add_bar(
-                y=[short_label(r["resource_uri"]) for r in chosen],
+                y=labels,
                 x=[float(r[f"average_seconds_cutoff_{value}"]) / 60 for r in chosen],
                 name=f"cut-off {int(value) // 60} min",
                 orientation="h",
             )
         figure.update_layout(
-            title="The cut-off changes the answer: average minutes per learner",
+            title=(
+                "The cut-off changes the answer: average minutes per learner "
+                f"(top {len(chosen)} resources)"
+            ),
             barmode="group",
             xaxis_title="minutes",
             yaxis={"autorange": "reversed"},
@@ -425,15 +447,21 @@ def video_section(rows: list[Row], totals: dict[str, int], minimum: int) -> Sect
         "How far into the videos do learners get? Do they bail out after "
         "three minutes?",
     )
-    videos: dict[str, list[Row]] = {}
+    grouped: dict[str, list[Row]] = {}
     for row in sorted(rows, key=lambda r: (r["video_module_id"], r["bucket_seconds"])):
-        videos.setdefault(row["video_module_id"], []).append(row)
+        grouped.setdefault(row["video_module_id"], []).append(row)
+    # the pooled curve first, then the most watched videos
+    order = sorted(
+        grouped,
+        key=lambda v: (v != ALL_VIDEOS, -int(grouped[v][0]["learners"]), v),
+    )
+    videos = {video: grouped[video] for video in order}
     shown = [v for v in videos if v != ALL_VIDEOS]
-    section.suppressed = max(0, totals["videos"] - len(shown))
-    section.suppressed += sum(1 for r in rows if r["share_reaching"] is None)
+    hidden_positions = sum(1 for r in rows if r["share_reaching"] is None)
+    section.suppressed = max(0, totals["videos"] - len(shown)) + hidden_positions
     if videos:
         figure = go.Figure()
-        for video, points in videos.items():
+        for video, points in list(videos.items())[: 1 + TOP_VIDEO_CURVES]:
             pooled = video == ALL_VIDEOS
             figure.add_scatter(
                 x=[p["bucket_seconds"] / 60 for p in points],
@@ -449,7 +477,11 @@ def video_section(rows: list[Row], totals: dict[str, int], minimum: int) -> Sect
             x=3, line_dash="dash", line_color="#888", annotation_text="3 min"
         )
         figure.update_layout(
-            title="Share of learners still watching at each position",
+            title=(
+                "Share of learners still watching at each position "
+                f"(pooled and the {min(len(shown), TOP_VIDEO_CURVES)} "
+                "most watched videos)"
+            ),
             xaxis_title="position in the video (minutes)",
             yaxis={"title": "share reaching", "tickformat": ".0%", "range": [0, 1.05]},
             height=420,
@@ -484,16 +516,24 @@ def video_section(rows: list[Row], totals: dict[str, int], minimum: int) -> Sect
                         number(points[0]["seeks"]),
                         number(points[0]["speed_changes"]),
                     ]
-                    for video, points in videos.items()
+                    for video, points in list(videos.items())[: 1 + TOP_VIDEO_ROWS]
                 ),
             )
         )
+        if len(shown) > TOP_VIDEO_ROWS:
+            section.parts.append(
+                note(
+                    f"{len(shown) - TOP_VIDEO_ROWS} more videos in "
+                    "<code>analyses/video_drop_off.sql</code>."
+                )
+            )
     else:
         section.parts.append(note("No video reaches the minimum cell size."))
     section.parts.append(
         note(
-            "A gap in a curve: a position reached by fewer than "
-            f"{minimum} learners (suppressed)."
+            "A curve stops where fewer than "
+            f"{minimum} learners got further (suppressed: {hidden_positions} "
+            "positions)."
         )
     )
     section.parts.append(
@@ -513,7 +553,7 @@ def problems_section(rows: list[Row], totals: dict[str, int], minimum: int) -> S
     section.suppressed = max(0, totals["problems"] - len(rows))
     ordered = sorted(
         rows, key=lambda r: (float(r["first_attempt_correct_share"]), r["problem_id"])
-    )
+    )[:TOP_PROBLEM_ROWS]
     if ordered:
         section.parts.append(
             table_html(
@@ -556,7 +596,8 @@ def problems_section(rows: list[Row], totals: dict[str, int], minimum: int) -> S
         )
         section.parts.append(
             note(
-                "Hardest first; red: fewer than half right on the first check. "
+                f"Hardest first ({len(ordered)} of {len(rows)} shown); red: fewer "
+                "than half right on the first check. "
                 f"A wrong answer chosen by fewer than {minimum} learners shows —."
             )
         )
@@ -649,14 +690,23 @@ def navigation_section(
     for row in markov:
         if row["sequence_url"] != ALL_SEQUENCES:
             sequences.setdefault(row["sequence_url"], []).append(row)
-    for sequence, rows in list(sequences.items())[:MAX_SEQUENCE_MAPS]:
+    busiest = sorted(
+        sequences, key=lambda q: (-sum(r["transitions"] for r in sequences[q]), q)
+    )
+    for sequence in busiest[:MAX_SEQUENCE_MAPS]:
+        rows = sequences[sequence]
         section.parts.append(
             figure_html(transition_heatmap(rows, f"Sequence {short_label(sequence)}"))
         )
     if skips:
         ordered = sorted(
-            skips, key=lambda r: (r["sequence_url"] != ALL_SEQUENCES, r["sequence_url"])
-        )
+            skips,
+            key=lambda r: (
+                r["sequence_url"] != ALL_SEQUENCES,
+                -int(r["learners"]),
+                r["sequence_url"],
+            ),
+        )[: 1 + TOP_SEQUENCE_ROWS]
         section.parts.append(
             table_html(
                 [
