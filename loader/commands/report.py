@@ -353,6 +353,10 @@ def time_section(
     budgeted = [r for r in rows if r["designed_minutes"] is not None]
     if budgeted:
         labels = unique_labels([r["resource_uri"] for r in budgeted])
+        longest = max(
+            max(float(r["median_seconds"]) / 60, float(r["designed_minutes"]))
+            for r in budgeted
+        )
         figure = go.Figure()
         figure.add_bar(
             y=labels,
@@ -376,7 +380,11 @@ def time_section(
         figure.update_layout(
             title=(f"Actual vs designed minutes (red: ≥ {ratio}× the budget)"),
             barmode="group",
-            xaxis_title="minutes per learner",
+            xaxis={
+                "title": "minutes per learner",
+                # room for the "n× budget" labels
+                "range": [0, 1.25 * longest],
+            },
             height=160 + 60 * len(budgeted),
         )
         section.parts.append(figure_html(figure))
@@ -477,10 +485,12 @@ def video_section(rows: list[Row], totals: dict[str, int], minimum: int) -> Sect
             x=3, line_dash="dash", line_color="#888", annotation_text="3 min"
         )
         figure.update_layout(
-            title=(
-                "Share of learners still watching at each position "
-                f"(pooled and the {min(len(shown), TOP_VIDEO_CURVES)} "
+            title="Share of learners still watching at each position"
+            + (
+                f" (pooled and the {min(len(shown), TOP_VIDEO_CURVES)} "
                 "most watched videos)"
+                if shown
+                else " (all videos pooled; no single video has enough learners)"
             ),
             xaxis_title="position in the video (minutes)",
             yaxis={"title": "share reaching", "tickformat": ".0%", "range": [0, 1.05]},
