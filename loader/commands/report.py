@@ -41,6 +41,7 @@ ANALYSES = (
     "weekly_activity",
     "time_on_page",
     "time_on_page_sensitivity",
+    "time_per_learner",
     "video_drop_off",
     "problem_difficulty",
     "navigation_markov",
@@ -328,6 +329,7 @@ def activity_section(rows: list[Row], totals: dict[str, int], minimum: int) -> S
 def time_section(
     rows: list[Row],
     sensitivity: list[Row],
+    per_learner: list[Row],
     totals: dict[str, int],
     variables: dict[str, Any],
 ) -> Section:
@@ -440,8 +442,48 @@ def time_section(
             height=160 + 22 * len(cutoffs) * len(chosen),
         )
         section.parts.append(figure_html(figure))
+    if per_learner:
+        labels = [
+            f"{r['lower_minutes']}+ min"
+            if r["upper_minutes"] is None
+            else f"{r['lower_minutes']}–{r['upper_minutes']} min"
+            for r in per_learner
+        ]
+        figure = go.Figure(
+            go.Bar(
+                x=labels,
+                y=[r["learners"] for r in per_learner],
+                text=[
+                    "suppressed" if r["learners"] is None else str(r["learners"])
+                    for r in per_learner
+                ],
+                textposition="outside",
+                cliponaxis=False,
+            )
+        )
+        figure.update_layout(
+            title="Learners by total time in the course (per learner, same cut-off)",
+            xaxis={"title": "total time per learner", "type": "category"},
+            yaxis_title="learners",
+            height=340,
+        )
+        section.parts.append(figure_html(figure))
+        hidden_bins = sum(1 for r in per_learner if r["learners"] is None)
+        section.suppressed += hidden_bins
+        if hidden_bins:
+            section.parts.append(
+                note(
+                    f"{hidden_bins} of {len(per_learner)} time bins hold 1 to "
+                    f"{minimum - 1} learners: suppressed."
+                )
+            )
     section.parts.append(
-        suppressed_note(section.suppressed, totals["resources"], "resources", minimum)
+        suppressed_note(
+            max(0, totals["resources"] - len(rows)),
+            totals["resources"],
+            "resources",
+            minimum,
+        )
     )
     return section
 
@@ -851,6 +893,7 @@ def build_report(
         time_section(
             results["time_on_page"],
             results["time_on_page_sensitivity"],
+            results["time_per_learner"],
             totals,
             variables,
         ),

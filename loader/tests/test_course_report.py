@@ -537,3 +537,23 @@ def test_report_renders_offline_in_headless_chromium(
     )
     assert shot.returncode == 0, shot.stderr[-2000:]
     assert screenshot.stat().st_size > 50_000
+
+
+def test_time_per_learner_is_a_distribution_that_moves_with_the_cutoff(
+    marts: Any, tmp_path: Path
+) -> None:
+    # cut-off 30 min: learner 1 spends 30 + 1 min (overnight page capped, R2),
+    # learners 2-4 10 + 1 min, learners 5-6 10 min
+    bins = {r["bin_number"]: r for r in analysis(marts, "time_per_learner", tmp_path)}
+    assert bins[2]["learners"] == 5  # 5-15 min
+    assert bins[4]["learners"] is None  # 30-60 min: learner 1 alone, suppressed
+    assert [bins[n]["learners"] for n in (1, 3, 5, 6)] == [0, 0, 0, 0]
+    # cut-off 5 min: every learner spends 5 to 6 minutes
+    short = {
+        r["bin_number"]: r
+        for r in analysis(
+            marts, "time_per_learner", tmp_path, time_on_page_cutoff_seconds=300
+        )
+    }
+    assert short[2]["learners"] == 6
+    assert short[4]["learners"] == 0
