@@ -454,17 +454,27 @@ def time_section(
                 x=labels,
                 y=[r["learners"] for r in per_learner],
                 text=[
-                    "suppressed" if r["learners"] is None else str(r["learners"])
+                    "" if r["learners"] is None else str(r["learners"])
                     for r in per_learner
                 ],
                 textposition="outside",
                 cliponaxis=False,
             )
         )
+        for label, row in zip(labels, per_learner, strict=True):
+            if row["learners"] is None:
+                figure.add_annotation(
+                    x=label,
+                    y=0,
+                    text=f"suppressed (&lt;{minimum})",
+                    showarrow=False,
+                    yshift=12,
+                    font={"color": "#8a5a00"},
+                )
         figure.update_layout(
             title="Learners by total time in the course (per learner, same cut-off)",
             xaxis={"title": "total time per learner", "type": "category"},
-            yaxis_title="learners",
+            yaxis={"title": "learners", "rangemode": "tozero"},
             height=340,
         )
         section.parts.append(figure_html(figure))
