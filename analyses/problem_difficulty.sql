@@ -1,12 +1,21 @@
 {#-
-    Problem difficulty per problem: attempts per learner (min / max /
-    average), share right on the first attempt, and the most chosen wrong
-    answer. Problems with fewer than var min_cell_size learners suppressed.
+    Problem difficulty per problem (question): learners, checks per learner
+    (min / max / average), share right on the first check, share ever
+    right, average checks a solver needed (a learner right on their third
+    check counts 3), and the wrong answer chosen by the most learners
+    (a distractor chosen too often). Problems with fewer than var
+    min_cell_size learners are suppressed, and so is a most chosen wrong
+    answer chosen by fewer learners than that.
 -#}
+{%- set minimum = var('min_cell_size') -%}
 with
 
 attempts as (
     select * from {{ ref('course_team_problem_attempts') }}
+),
+
+problems as (
+    select * from {{ ref('problems') }}
 ),
 
 per_learner as (
@@ -15,7 +24,10 @@ per_learner as (
         problem_id,
         user_id,
         count(*) as attempts,
-        bool_or(is_correct and attempt_number = 1) as first_correct
+        coalesce(bool_or(is_correct and attempt_number = 1), false)
+            as first_correct,
+        min(case when is_correct then attempt_number end)
+            as first_correct_attempt
     from attempts
     group by course_id, problem_id, user_id
 ),
@@ -43,19 +55,30 @@ per_problem as (
         max(attempts) as max_attempts,
         avg(attempts) as average_attempts,
         avg(case when first_correct then 1.0 else 0.0 end)
-            as first_attempt_correct_share
+            as first_attempt_correct_share,
+        avg(case when first_correct_attempt is not null then 1.0 else 0.0 end)
+            as solved_share,
+        avg(first_correct_attempt) as average_attempts_to_solve
     from per_learner
     group by course_id, problem_id
+),
+
+final as (
+    select
+        per_problem.*,
+        problems.problem_name,
+        problems.module_id,
+        wrong_answers.submission_answer as most_chosen_wrong_answer,
+        wrong_answers.learners as most_chosen_wrong_answer_learners
+    from per_problem
+    left join problems
+        on per_problem.problem_id = problems.problem_id
+    left join wrong_answers
+        on
+            per_problem.problem_id = wrong_answers.problem_id
+            and wrong_answers.answer_rank = 1
+            and wrong_answers.learners >= {{ minimum }}
 )
 
-select
-    per_problem.*,
-    wrong_answers.submission_answer as most_chosen_wrong_answer,
-    wrong_answers.learners as most_chosen_wrong_answer_learners
-from per_problem
-left join wrong_answers
-    on
-        per_problem.problem_id = wrong_answers.problem_id
-        and wrong_answers.answer_rank = 1
-        and wrong_answers.learners >= {{ var('min_cell_size') }}
-where per_problem.learners >= {{ var('min_cell_size') }}
+select * from final
+where learners >= {{ minimum }}

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "loader.translate",
     "loader.samples",
     "loader.coverage",
+    "loader.commands.report",
 ]
 
 
