@@ -42,6 +42,7 @@ paths_decoded as (
             ), '%2B', '+'), '%40', '@'
         ) as own_url_path
     from urls_split
+    {{ optimization_fence() }}
 ),
 
 courses_found as (
@@ -65,6 +66,7 @@ courses_completed as (
         end as course_inference,
         coalesce(logged_course_id, own_url_course_id) as course_id
     from courses_found
+    {{ optimization_fence() }}
 ),
 
 course_paths as (
@@ -87,6 +89,7 @@ courseware_parts as (
         split_part(coalesce(course_path, ''), '/', 3) as sequence_name,
         split_part(coalesce(course_path, ''), '/', 4) as panel_text
     from course_paths
+    {{ optimization_fence() }}
 ),
 
 urls_classified as (
@@ -109,6 +112,7 @@ urls_classified as (
         'https://' || own_url_host || '/courses/' || own_url_course_id || '/'
             as own_course_root_url
     from courseware_parts
+    {{ optimization_fence() }}
 ),
 
 urls_normalized as (
