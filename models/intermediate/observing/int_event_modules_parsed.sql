@@ -103,6 +103,7 @@ payload_fields as (
     from observed_events
     left join video_events
         on observed_events.event_id = video_events.event_id
+    {{ optimization_fence() }}
 ),
 
 answer_keys as (
@@ -117,6 +118,7 @@ answer_keys as (
             '_\d+_\d+(_[A-Za-z]+)?$', ''
         ) }} as answer_key_problem
     from payload_fields
+    {{ optimization_fence() }}
 ),
 
 candidates as (
@@ -146,6 +148,7 @@ candidates as (
                 ) }}
         end as answer_key_module_id
     from answer_keys
+    {{ optimization_fence() }}
 ),
 
 modules_found as (
@@ -176,6 +179,7 @@ modules_found as (
             case when family = 'forum' then commentable_id end
         ) as module_id_logged
     from candidates
+    {{ optimization_fence() }}
 ),
 
 modules_normalized as (
@@ -193,6 +197,7 @@ modules_normalized as (
         module_display_name
     from modules_found
     where module_id_logged is not null
+    {{ optimization_fence() }}
 ),
 
 modules_categorized as (
