@@ -114,6 +114,7 @@ url_pages as (
         || {{ regex_replace('own_url_path', '/+$', '') }} || '/'
             as site_page_url
     from courseware_parts
+    {{ optimization_fence() }}
 ),
 
 urls_joined as (

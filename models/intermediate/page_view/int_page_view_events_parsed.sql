@@ -61,6 +61,7 @@ requests_classified as (
             false
         ) as is_background_request
     from requests_split
+    {{ optimization_fence() }}
 ),
 
 paths_split as (
