@@ -9,14 +9,19 @@ times each stage separately and prints events/s per stage and end to end:
 3. load       ``python -m loader load`` in a child process (its peak RSS is
               measured)
 4. dbt seed+run  every seed and model
-5. dbt test   every data test
+5. dbt test   every data and unit test
 
-and the database size per million events.
+End to end is raw .gz to every MOOCdb table built (load + dbt seed + run);
+the tests are timed and shown apart. Also printed: the five slowest models
+(dbt's run_results.json), the loader's peak RSS, the database size per
+million events, the core count and the load average before and after the
+run (the machine may be shared: compare figures taken under similar load).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -95,6 +100,26 @@ def _timed_child(args: list[str], env: dict[str, str]) -> tuple[float, int, str]
     return elapsed, max(peak, before) // 1024, done.stdout
 
 
+def _slowest_models(count: int = 5) -> list[tuple[str, float]]:
+    """The slowest models of the last dbt command (target/run_results.json)."""
+    try:
+        results = json.loads(
+            (project_root() / "target" / "run_results.json").read_text()
+        )["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    timings = [
+        (str(result["unique_id"]).rsplit(".", 1)[-1], float(result["execution_time"]))
+        for result in results
+        if str(result.get("unique_id", "")).startswith("model.")
+    ]
+    return sorted(timings, key=lambda timing: -timing[1])[:count]
+
+
+def _load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env["MOOCDB_PG_DATABASE"] = args.database
@@ -104,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         conn.execute(f'drop database if exists "{args.database}" with (force)')
     info = connect_info()
     rows: list[tuple[str, float, int]] = []
+    load_before = _load_average()
 
     with tempfile.TemporaryDirectory(prefix="moocdb-bench-") as tmp:
         path = args.input
@@ -136,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
         rows.append(
             ("dbt seed + run (every model)", time.perf_counter() - started, events)
         )
+        slowest = _slowest_models()
         started = time.perf_counter()
         done = run_dbt(["test"], info=info, capture=True)
         if done.returncode != 0:
@@ -149,18 +176,27 @@ def run(args: argparse.Namespace) -> int:
         size = conn.execute("select pg_database_size(current_database())").fetchone()
     size_mb = (size[0] if size else 0) / 1e6
     end_to_end = sum(
-        seconds for name, seconds, _ in rows if not name.startswith("floor")
+        seconds for name, seconds, _ in rows if name.startswith(("load", "dbt seed"))
     )
+    with_tests = end_to_end + rows[-1][1]
     print(f"\nbenchmark: {events:,} events, {os.cpu_count()} cores, {info.describe()}")
+    print(f"load average (1, 5, 15 min): before {load_before}, after {_load_average()}")
     print(f"{'stage':34} {'seconds':>9} {'events/s':>12}")
     for name, seconds, count in rows:
         print(f"{name:34} {seconds:9.1f} {count / seconds:12,.0f}")
     print(
-        f"{'end to end (load + dbt build)':34} {end_to_end:9.1f} "
+        f"{'end to end (load + seed + run)':34} {end_to_end:9.1f} "
         f"{events / end_to_end:12,.0f}"
+    )
+    print(
+        f"{'end to end and dbt test':34} {with_tests:9.1f} {events / with_tests:12,.0f}"
     )
     floor = rows[0][1]
     print(f"end to end / floor time ratio: {end_to_end / floor:.1f}")
+    print(
+        "slowest models (seconds): "
+        + ", ".join(f"{name} {seconds:.1f}" for name, seconds in slowest)
+    )
     print(f"loader peak RSS: {load_rss} MB")
     print(
         f"database size: {size_mb:,.0f} MB "

@@ -25,6 +25,22 @@ durations as (
     select * from {{ ref('int_observed_events_durations') }}
 ),
 
+urls_parsed as (
+    -- the sequence and panel of each URL, parsed once per URL (not per
+    -- event)
+    select
+        url_id,
+        url,
+        {{ regex_extract('url', '^(.*/courseware/[^/]+/[^/]+/)') }}
+            as sequence_url,
+        cast(
+            {{ regex_extract('url', '/courseware/[^/]+/[^/]+/([0-9]+)/$') }}
+            as integer
+        ) as panel_number
+    from urls
+    {{ optimization_fence() }}
+),
+
 events_joined as (
     select
         observed_events.observed_event_id,
@@ -32,7 +48,9 @@ events_joined as (
         observed_events.course_id,
         observed_events.resource_id,
         observed_events.url_id,
-        urls.url,
+        urls_parsed.url,
+        urls_parsed.sequence_url,
+        urls_parsed.panel_number,
         observed_events.observed_event_timestamp as event_at,
         observed_event_types.observed_event_type_name,
         observed_event_types.family,
@@ -45,8 +63,8 @@ events_joined as (
         on
             observed_events.observed_event_type_id
             = observed_event_types.observed_event_type_id
-    left join urls
-        on observed_events.url_id = urls.url_id
+    left join urls_parsed
+        on observed_events.url_id = urls_parsed.url_id
     left join durations
         on observed_events.source_event_id = durations.event_id
     where
@@ -62,12 +80,8 @@ sequences_parsed as (
         resource_id,
         url_id,
         url,
-        {{ regex_extract('url', '^(.*/courseware/[^/]+/[^/]+/)') }}
-            as sequence_url,
-        cast(
-            {{ regex_extract('url', '/courseware/[^/]+/[^/]+/([0-9]+)/$') }}
-            as integer
-        ) as panel_number,
+        sequence_url,
+        panel_number,
         event_at,
         observed_event_type_name,
         family,

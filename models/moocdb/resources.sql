@@ -10,7 +10,22 @@
 with
 
 events as (
-    select * from {{ ref('int_observed_events_curated') }}
+    -- read by three CTEs, so Postgres materializes it: only the columns
+    -- they use, only events with a course (all three need one)
+    select
+        course_id,
+        course_host,
+        final_url,
+        final_resource_uri,
+        curated_resource_name,
+        module_id,
+        module_display_name,
+        module_block_name,
+        module_category,
+        curated_relevant_week,
+        curated_release_at
+    from {{ ref('int_observed_events_curated') }}
+    where course_id is not null
 ),
 
 resource_types as (
@@ -41,16 +56,26 @@ course_root_of_course as (
     group by course_id
 ),
 
-located_pages as (
-    -- every course URL an event was located on (curated URLs included)
+event_urls as (
     select distinct
         course_id,
-        final_url as url
+        final_url
     from events
     where
         course_id is not null
         and final_url is not null
-        and {{ regex_matches(
+    -- the regexes below then run once per distinct URL, not per event
+    {{ optimization_fence() }}
+),
+
+located_pages as (
+    -- every course URL an event was located on (curated URLs included)
+    select
+        course_id,
+        final_url as url
+    from event_urls
+    where
+        {{ regex_matches(
             'final_url',
             '^https://[^/]+/courses/(course-v1:[^/]+|[^/:]+/[^/]+/[^/]+)/'
         ) }}

@@ -20,7 +20,27 @@
 with
 
 events as (
-    select * from {{ ref('stg_tracking_log__events') }}
+    -- read by two CTEs, so Postgres materializes it: only the columns and
+    -- rows (a superset of both CTEs' filters) they use
+    select
+        event_id,
+        event_type,
+        raw_event_type,
+        event_at,
+        user_id,
+        course_id,
+        context,
+        context_path,
+        event_payload,
+        is_page_view_path
+    from {{ ref('stg_tracking_log__events') }}
+    where
+        is_page_view_path
+        or event_type in (
+            'xblock.poll.submitted',
+            'xblock.survey.submitted',
+            'openassessmentblock.submit_feedback_on_assessments'
+        )
 ),
 
 xblock_events as (

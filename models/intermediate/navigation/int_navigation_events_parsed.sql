@@ -50,6 +50,7 @@ payload_fields as (
             as widget_placement,
         {{ json_get_text('event_payload', 'chapter') }} as chapter_name
     from navigation_events
+    {{ optimization_fence() }}
 ),
 
 tabs_typed as (
@@ -89,6 +90,7 @@ targets_requested as (
             end
         ) as requested_tab
     from tabs_typed
+    {{ optimization_fence() }}
 ),
 
 destinations as (

@@ -103,6 +103,7 @@ payload_fields as (
     from observed_events
     left join video_events
         on observed_events.event_id = video_events.event_id
+    {{ optimization_fence() }}
 ),
 
 answer_keys as (
@@ -117,6 +118,7 @@ answer_keys as (
             '_\d+_\d+(_[A-Za-z]+)?$', ''
         ) }} as answer_key_problem
     from payload_fields
+    {{ optimization_fence() }}
 ),
 
 candidates as (
@@ -146,6 +148,7 @@ candidates as (
                 ) }}
         end as answer_key_module_id
     from answer_keys
+    {{ optimization_fence() }}
 ),
 
 modules_found as (
@@ -176,23 +179,53 @@ modules_found as (
             case when family = 'forum' then commentable_id end
         ) as module_id_logged
     from candidates
+    {{ optimization_fence() }}
 ),
 
-modules_normalized as (
+module_ids as (
+    -- module ids repeat across events: the regexes run once per distinct
+    -- logged id
+    select distinct module_id_logged
+    from modules_found
+    where module_id_logged is not null
+),
+
+module_ids_normalized as (
     -- i4x ids sometimes end with a slash; block-v1 ids are kept as logged
     select
-        event_id,
-        course_id,
-        family,
-        module_id_source,
+        module_id_logged,
         case
             when starts_with(module_id_logged, 'i4x://')
                 then {{ regex_replace('module_id_logged', '/+$', '') }}
             else module_id_logged
-        end as module_id,
-        module_display_name
+        end as module_id
+    from module_ids
+    {{ optimization_fence() }}
+),
+
+module_ids_parsed as (
+    select
+        module_id_logged,
+        module_id,
+        {{ module_category('module_id') }} as module_id_category,
+        {{ module_block_name('module_id') }} as module_id_block_name
+    from module_ids_normalized
+    {{ optimization_fence() }}
+),
+
+modules_normalized as (
+    select
+        modules_found.event_id,
+        modules_found.course_id,
+        modules_found.family,
+        modules_found.module_id_source,
+        module_ids_parsed.module_id,
+        module_ids_parsed.module_id_category,
+        module_ids_parsed.module_id_block_name,
+        modules_found.module_display_name
     from modules_found
-    where module_id_logged is not null
+    inner join module_ids_parsed
+        on modules_found.module_id_logged = module_ids_parsed.module_id_logged
 ),
 
 modules_categorized as (
@@ -202,11 +235,11 @@ modules_categorized as (
         module_id,
         case
             when module_id_source = 'commentable_id' then 'forum_topic'
-            else coalesce({{ module_category('module_id') }}, 'other')
+            else coalesce(module_id_category, 'other')
         end as module_category,
         case
             when module_id_source = 'commentable_id' then module_id
-            else coalesce({{ module_block_name('module_id') }}, module_id)
+            else coalesce(module_id_block_name, module_id)
         end as module_block_name,
         module_display_name,
         module_id_source

@@ -16,9 +16,17 @@ events as (
     select * from {{ ref('int_observed_events_enriched') }}
 ),
 
+urls as (
+    -- URLs repeat across events: everything that depends on the URL alone
+    -- (the regexes) is computed once per distinct URL, then joined back
+    select distinct own_url_raw
+    from events
+    where own_url_raw is not null
+),
+
 urls_split as (
     select
-        events.*,
+        own_url_raw,
         {{ regex_replace(
             regex_extract('own_url_raw', '^[A-Za-z]+://([^/?#]+)'),
             ':(443|80)$', ''
@@ -29,7 +37,7 @@ urls_split as (
             ~ ", '')",
             '/{2,}', '/'
         ) }} as own_url_path_raw
-    from events
+    from urls
 ),
 
 paths_decoded as (
@@ -42,6 +50,7 @@ paths_decoded as (
             ), '%2B', '+'), '%40', '@'
         ) as own_url_path
     from urls_split
+    {{ optimization_fence() }}
 ),
 
 courses_found as (
@@ -52,6 +61,79 @@ courses_found as (
             '^/courses/(course-v1:[^/]+|[^/:]+/[^/]+/[^/]+)(/|$)'
         ) }} as own_url_course_id
     from paths_decoded
+    {{ optimization_fence() }}
+),
+
+course_paths as (
+    select
+        *,
+        case
+            when own_url_course_id is not null
+                then substr(
+                    own_url_path, length('/courses/' || own_url_course_id) + 2
+                )
+        end as course_path
+    from courses_found
+),
+
+courseware_parts as (
+    select
+        *,
+        split_part(coalesce(course_path, ''), '/', 1) as course_section,
+        split_part(coalesce(course_path, ''), '/', 2) as chapter_name,
+        split_part(coalesce(course_path, ''), '/', 3) as sequence_name,
+        split_part(coalesce(course_path, ''), '/', 4) as panel_text,
+        'https://' || own_url_host || '/courses/' || own_url_course_id || '/'
+            as own_course_root_url
+    from course_paths
+    {{ optimization_fence() }}
+),
+
+url_pages as (
+    select
+        own_url_raw,
+        own_url_host,
+        own_url_course_id,
+        course_section,
+        chapter_name,
+        sequence_name,
+        own_course_root_url,
+        case
+            when
+                {{ regex_matches('panel_text', '^[0-9]{1,6}$') }}
+                and cast(panel_text as integer) >= 1
+                then cast(panel_text as integer)
+        end as panel_number,
+        own_course_root_url
+        || {{ regex_replace('course_path', '/+$', '') }}
+        || case
+            when {{ regex_matches('course_path', '[^/]') }} then '/'
+            else ''
+        end as course_page_url,
+        'https://' || own_url_host
+        || {{ regex_replace('own_url_path', '/+$', '') }} || '/'
+            as site_page_url
+    from courseware_parts
+    {{ optimization_fence() }}
+),
+
+urls_joined as (
+    -- an event without a URL has empty path parts, as the URL-less parse
+    -- gives
+    select
+        events.*,
+        url_pages.own_url_host,
+        url_pages.own_url_course_id,
+        coalesce(url_pages.course_section, '') as course_section,
+        coalesce(url_pages.chapter_name, '') as chapter_name,
+        coalesce(url_pages.sequence_name, '') as sequence_name,
+        url_pages.own_course_root_url,
+        url_pages.panel_number,
+        url_pages.course_page_url,
+        url_pages.site_page_url
+    from events
+    left join url_pages
+        on events.own_url_raw = url_pages.own_url_raw
 ),
 
 courses_completed as (
@@ -64,29 +146,7 @@ courses_completed as (
             when own_url_course_id is not null then 'url'
         end as course_inference,
         coalesce(logged_course_id, own_url_course_id) as course_id
-    from courses_found
-),
-
-course_paths as (
-    select
-        *,
-        case
-            when own_url_course_id is not null
-                then substr(
-                    own_url_path, length('/courses/' || own_url_course_id) + 2
-                )
-        end as course_path
-    from courses_completed
-),
-
-courseware_parts as (
-    select
-        *,
-        split_part(coalesce(course_path, ''), '/', 1) as course_section,
-        split_part(coalesce(course_path, ''), '/', 2) as chapter_name,
-        split_part(coalesce(course_path, ''), '/', 3) as sequence_name,
-        split_part(coalesce(course_path, ''), '/', 4) as panel_text
-    from course_paths
+    from urls_joined
 ),
 
 urls_classified as (
@@ -105,10 +165,9 @@ urls_classified as (
                 then 'unit'
             when course_section = 'courseware' then 'courseware_index'
             else 'course_page'
-        end as own_url_kind,
-        'https://' || own_url_host || '/courses/' || own_url_course_id || '/'
-            as own_course_root_url
-    from courseware_parts
+        end as own_url_kind
+    from courses_completed
+    {{ optimization_fence() }}
 ),
 
 urls_normalized as (
@@ -121,11 +180,7 @@ urls_normalized as (
                     || '/' || sequence_name || '/'
         end as own_sequence_url,
         case
-            when
-                own_url_kind = 'sequence'
-                and {{ regex_matches('panel_text', '^[0-9]{1,6}$') }}
-                and cast(panel_text as integer) >= 1
-                then cast(panel_text as integer)
+            when own_url_kind = 'sequence' then panel_number
         end as own_panel,
         case
             when own_url_kind = 'unit'
@@ -133,17 +188,9 @@ urls_normalized as (
             when own_url_kind = 'courseware_index'
                 then own_course_root_url || 'courseware/'
             when own_url_kind in ('course_page', 'other_course')
-                then
-                    own_course_root_url
-                    || {{ regex_replace('course_path', '/+$', '') }}
-                    || case
-                        when {{ regex_matches('course_path', '[^/]') }} then '/'
-                        else ''
-                    end
+                then course_page_url
             when own_url_kind = 'site_page'
-                then
-                    'https://' || own_url_host
-                    || {{ regex_replace('own_url_path', '/+$', '') }} || '/'
+                then site_page_url
         end as own_page_url
     from urls_classified
 )

@@ -26,25 +26,27 @@ page_view_events as (
     where event_types.family = 'page_view'
 ),
 
-paths_split as (
-    select
-        event_id,
-        {{ regex_extract('raw_event_type', '^([^?#]*)') }} as request_path,
-        {{ regex_extract('raw_event_type', '\?([^#]*)') }} as request_query,
-        {{ json_get_text('event_payload', 'GET', 'activate_block_id', '0') }}
-            as get_activate_block_id,
-        {{ json_get_text('event_payload', 'POST', 'position', '0') }}
-            as post_position_text
+requests as (
+    -- requested URLs repeat across events: the regexes run once per
+    -- distinct one
+    select distinct raw_event_type
     from page_view_events
 ),
 
-paths_classified as (
+requests_split as (
     select
-        event_id,
+        raw_event_type,
+        {{ regex_extract('raw_event_type', '^([^?#]*)') }} as request_path,
+        {{ regex_extract('raw_event_type', '\?([^#]*)') }} as request_query
+    from requests
+    {{ optimization_fence() }}
+),
+
+requests_classified as (
+    select
+        raw_event_type,
         request_path,
         request_query,
-        get_activate_block_id,
-        {{ text_to_integer('post_position_text') }} as post_position,
         -- requests a page makes in the background, not pages a learner sees
         coalesce(
             {{ regex_matches(
@@ -58,6 +60,36 @@ paths_classified as (
             ) }},
             false
         ) as is_background_request
+    from requests_split
+    {{ optimization_fence() }}
+),
+
+paths_split as (
+    select
+        page_view_events.event_id,
+        requests_classified.request_path,
+        requests_classified.request_query,
+        coalesce(requests_classified.is_background_request, false)
+            as is_background_request,
+        {{ json_get_text(
+            'page_view_events.event_payload', 'GET', 'activate_block_id', '0'
+        ) }} as get_activate_block_id,
+        {{ json_get_text(
+            'page_view_events.event_payload', 'POST', 'position', '0'
+        ) }} as post_position_text
+    from page_view_events
+    left join requests_classified
+        on page_view_events.raw_event_type = requests_classified.raw_event_type
+),
+
+paths_classified as (
+    select
+        event_id,
+        request_path,
+        request_query,
+        get_activate_block_id,
+        {{ text_to_integer('post_position_text') }} as post_position,
+        is_background_request
     from paths_split
 )
 

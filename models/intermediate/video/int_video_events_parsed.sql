@@ -41,6 +41,7 @@ payload_fields as (
         {{ json_get_text('event_payload', 'old_speed') }} as old_speed_text,
         {{ json_get_text('event_payload', 'new_speed') }} as new_speed_text
     from video_events
+    {{ optimization_fence() }}
 ),
 
 ids_classified as (
@@ -59,6 +60,7 @@ ids_classified as (
                 then 'block_name'
         end as video_id_form
     from payload_fields
+    {{ optimization_fence() }}
 ),
 
 modules_resolved as (
