@@ -29,7 +29,6 @@ from loader.settings import project_root
 # model+`). Empty = the whole DAG. MOOCDB_SPARK_SELECT / --select narrows
 # the build (dbt selection syntax; "" = everything not excluded).
 NOT_PORTED: list[str] = [
-    "int_book_events_parsed",
     "int_course_grade_events_parsed",
     "int_enrollment_events_parsed",
     "int_user_courses",
@@ -37,18 +36,6 @@ NOT_PORTED: list[str] = [
     "int_collaborations_linked",
     "int_forum_events_parsed",
     "int_forum_roles_parsed",
-    "int_navigation_events_parsed",
-    "int_event_modules_parsed",
-    "int_module_locations",
-    "int_observed_events_curated",
-    "int_observed_events_durations",
-    "int_observed_events_enriched",
-    "int_observed_events_located",
-    "int_observed_events_panels_inherited",
-    "int_observed_events_urls_inherited",
-    "int_observed_events_urls_normalized",
-    "int_user_agents_parsed",
-    "int_page_view_events_parsed",
     "int_problem_answers_parsed",
     "int_problem_assessments",
     "int_problem_events_parsed",
@@ -57,12 +44,24 @@ NOT_PORTED: list[str] = [
     "int_user_roles",
     "int_users_activity",
     "int_users_edx_ids",
-    "int_video_events_parsed",
     "int_wiki_events_parsed",
     "path:models/filters",
     "path:models/diagnosis",
     "path:models/course_team",
-    "path:models/moocdb",
+    # marts of the submitting, collaborating, feedback and users modes
+    "answers",
+    "assessments",
+    "collaboration_types",
+    "collaborations",
+    "feedbacks",
+    "problem_types",
+    "problems",
+    "questions",
+    "submissions",
+    "surveys",
+    "user_courses",
+    "user_types",
+    "users",
 ]
 SPARK_SELECTION = os.environ.get("MOOCDB_SPARK_SELECT", "")
 
