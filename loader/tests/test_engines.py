@@ -47,6 +47,11 @@ def spark_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=3600,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    # the step timings (landing, each dbt command, total), shown with -s
+    steps = ("landed ", "dbt ", "spark build: ")
+    print(
+        "\n".join(line for line in done.stdout.splitlines() if line.startswith(steps))
+    )
     return home / "warehouse"
 
 
