@@ -78,7 +78,7 @@ wiki_collaborations as (
             when collaboration_type_name = 'wiki_edit'
                 then coalesce(course_id, '') || '|' || article_path
         end as parent_key,
-        cast(null as text) as commentable_id,
+        cast(null as {{ portable_type('text') }}) as commentable_id,
         nullif(concat_ws(chr(10), wiki_title, wiki_content), '')
             as collaboration_content,
         false as is_content_truncated,
@@ -152,7 +152,7 @@ collaborations_kept as (
 collaborations_identified as (
     select
         *,
-        {{ hash_to_bigint("'collaboration|' || cast(event_id as text)") }}
+        {{ hash_to_bigint("'collaboration|' || " ~ as_text('event_id')) }}
             as collaboration_id
     from collaborations_kept
     {{ optimization_fence() }}
@@ -166,7 +166,7 @@ creations_numbered as (
         collaboration_id,
         row_number() over (
             partition by content_key
-            order by event_at, event_id
+            order by event_at nulls last, event_id
         ) as creation_number
     from collaborations_identified
     where
