@@ -20,7 +20,7 @@ module_resources as (
         final_resource_uri as resource_uri,
         final_url as url,
         is_location_curated,
-        starts_with(final_resource_uri, 'http://unknown/') as is_unknown,
+        {{ starts_with('final_resource_uri', "'http://unknown/'") }} as is_unknown,
         count(*) as events_count
     from events
     where
