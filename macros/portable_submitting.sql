@@ -44,5 +44,5 @@
 
 {#- as_text(expr): a value cast to the engine's text type. -#}
 {% macro as_text(expr) -%}
-    cast({{ expr }} as {{ moocdb.portable_type('text') }})
+    cast({{ expr }} as {{ moocdb.type_text() }})
 {%- endmacro %}

@@ -3,7 +3,7 @@
     (free-text scrubbing, URL decoding, form splitting, statistics). -#}
 
 {% macro spark__portable_type(name) -%}
-    {{ {'text': 'string', 'double precision': 'double', 'inet': 'string'}
+    {{ {'double precision': 'double', 'inet': 'string', 'text': 'string'}
         .get(name, name) }}
 {%- endmacro %}
 

@@ -77,13 +77,13 @@ problem_nodes as (
         modules_seen.course_id,
         modules_seen.module_id,
         modules_seen.module_id as problem_key,
-        cast(null as {{ portable_type('text') }}) as parent_key,
+        cast(null as {{ type_text() }}) as parent_key,
         cast(null as integer) as child_number,
         'problem' as problem_type_name,
         module_names_ranked.module_display_name as problem_name,
         module_weights_ranked.problem_weight,
-        cast(null as {{ portable_type('text') }}) as response_type,
-        cast(null as {{ portable_type('text') }}) as input_type
+        cast(null as {{ type_text() }}) as response_type,
+        cast(null as {{ type_text() }}) as input_type
     from modules_seen
     left join module_names_ranked
         on
@@ -186,10 +186,10 @@ sub_question_nodes as (
         cast({{ regex_extract('sub_input_suffix', '([0-9]+)') }} as integer)
         + 1 as child_number,
         'sub-question' as problem_type_name,
-        cast(null as {{ portable_type('text') }}) as problem_name,
+        cast(null as {{ type_text() }}) as problem_name,
         cast(null as {{ portable_type('double precision') }}) as problem_weight,
-        cast(null as {{ portable_type('text') }}) as response_type,
-        cast(null as {{ portable_type('text') }}) as input_type
+        cast(null as {{ type_text() }}) as response_type,
+        cast(null as {{ type_text() }}) as input_type
     from sub_question_keys
 ),
 

@@ -98,9 +98,9 @@ problem_grades as (
         course_id,
         event_at,
         problem_module_id as problem_key,
-        cast(null as {{ portable_type('text') }}) as correctness,
+        cast(null as {{ type_text() }}) as correctness,
         cast(null as {{ portable_type('double precision') }}) as npoints,
-        cast(null as {{ portable_type('text') }}) as grading_message,
+        cast(null as {{ type_text() }}) as grading_message,
         event_max_grade as question_max_grade,
         case
             when event_max_grade > 0 then event_grade / event_max_grade
