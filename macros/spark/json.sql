@@ -4,8 +4,13 @@
     the string "1" and the number 1 that get_json_object would lose.
     Keys are addressed with bracket paths ($['k']) so `$date` works. -#}
 
+{#- A key of digits addresses an array element, as in Postgres' #>> path
+    ('{POST,body,0}'). -#}
 {% macro spark_json_path(keys) -%}
-    '${% for key in keys %}[\'{{ key }}\']{% endfor %}'
+    '${% for key in keys %}
+        {%- if key is string and not key.isdigit() %}[\'{{ key }}\']
+        {%- else %}[{{ key }}]{% endif %}
+    {%- endfor %}'
 {%- endmacro %}
 
 {% macro spark__parse_json(text_expr) -%}
@@ -46,9 +51,50 @@
             then case
                 when schema_of_variant({{ json_expr }}) = 'STRING'
                     then cast({{ json_expr }} as string)
-                else to_json({{ json_expr }})
+                else {{ moocdb.spark_jsonb_text(json_expr) }}
             end
     end)
+{%- endmacro %}
+
+{#- A variant's JSON text as Postgres prints a jsonb value: `, ` between
+    items, `: ` after keys, object keys shorter first then in byte order
+    (jsonb's storage order), so texts built from JSON (list answers, the
+    drag-and-drop answer) are equal on both engines. Two levels are laid
+    out so; deeper values are printed compactly. -#}
+{% macro spark_jsonb_text(json_expr, depth=2) -%}
+    {%- set item = 'item_' ~ depth -%}
+    {%- set entry = 'entry_' ~ depth -%}
+    {%- if depth == 0 -%}
+    to_json({{ json_expr }})
+    {%- else -%}
+    (case
+        when schema_of_variant({{ json_expr }}) like 'ARRAY%'
+            then concat('[', array_join(transform(
+                try_variant_get({{ json_expr }}, '$', 'array<variant>'),
+                {{ item }} -> {{ moocdb.spark_jsonb_text(item, depth - 1) }}
+            ), ', '), ']')
+        when schema_of_variant({{ json_expr }}) like 'OBJECT%'
+            then concat('{', array_join(transform(
+                array_sort(
+                    map_entries(try_variant_get(
+                        {{ json_expr }}, '$', 'map<string, variant>'
+                    )),
+                    (a, b) -> case
+                        when octet_length(a.key) < octet_length(b.key) then -1
+                        when octet_length(a.key) > octet_length(b.key) then 1
+                        when a.key < b.key then -1
+                        when a.key > b.key then 1
+                        else 0
+                    end
+                ),
+                {{ entry }} -> concat(
+                    to_json(cast({{ entry }}.key as variant)), ': ',
+                    {{ moocdb.spark_jsonb_text(entry ~ '.value', depth - 1) }}
+                )
+            ), ', '), '}')
+        else to_json({{ json_expr }})
+    end)
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__json_get_text(json_expr, keys) -%}
@@ -85,12 +131,20 @@
     explode(try_variant_get({{ json_expr }}, '$', 'map<string, variant>'))
 {%- endmacro %}
 
+{#- Values as text the way Postgres' jsonb_each_text and
+    jsonb_array_elements_text give them (spark_variant_text). -#}
 {% macro spark__json_object_text_entries(json_expr) -%}
-    explode(try_variant_get({{ json_expr }}, '$', 'map<string, string>'))
+    explode(transform_values(
+        try_variant_get({{ json_expr }}, '$', 'map<string, variant>'),
+        (entry_key, entry_value) -> {{ moocdb.spark_variant_text('entry_value') }}
+    ))
 {%- endmacro %}
 
 {% macro spark__json_array_text_items(json_expr) -%}
-    explode(try_variant_get({{ json_expr }}, '$', 'array<string>'))
+    explode(transform(
+        try_variant_get({{ json_expr }}, '$', 'array<variant>'),
+        array_item -> {{ moocdb.spark_variant_text('array_item') }}
+    ))
 {%- endmacro %}
 
 {% macro spark__json_number(json_expr) -%}

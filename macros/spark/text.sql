@@ -3,8 +3,11 @@
     Java regex engine reads the ones the project uses the same way. Spark
     string literals treat a backslash as an escape, so it is doubled. -#}
 
+{#- Java reads a `[` inside a bracket expression as a nested class: the
+    forms the project's patterns use (`[[...]`, `[^][...]`) are escaped. -#}
 {% macro spark_regex_literal(pattern) -%}
-    '{{ pattern | replace("\\", "\\\\") | replace("''", "\\'") }}'
+    '{{ pattern | replace("[^][", "[^\\]\\[") | replace("[[", "[\\[")
+        | replace("\\", "\\\\") | replace("''", "\\'") }}'
 {%- endmacro %}
 
 {% macro spark__regex_matches(expr, pattern) -%}
