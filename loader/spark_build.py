@@ -28,41 +28,7 @@ from loader.settings import project_root
 # build leaves them and everything downstream of them out (`--exclude
 # model+`). Empty = the whole DAG. MOOCDB_SPARK_SELECT / --select narrows
 # the build (dbt selection syntax; "" = everything not excluded).
-NOT_PORTED: list[str] = [
-    "int_course_grade_events_parsed",
-    "int_enrollment_events_parsed",
-    "int_user_courses",
-    "int_feedback_events_parsed",
-    "int_collaborations_linked",
-    "int_forum_events_parsed",
-    "int_forum_roles_parsed",
-    "int_problem_answers_parsed",
-    "int_problem_assessments",
-    "int_problem_events_parsed",
-    "int_problem_form_fields_decoded",
-    "int_problem_submissions",
-    "int_user_roles",
-    "int_users_activity",
-    "int_users_edx_ids",
-    "int_wiki_events_parsed",
-    "path:models/filters",
-    "path:models/diagnosis",
-    "path:models/course_team",
-    # marts of the submitting, collaborating, feedback and users modes
-    "answers",
-    "assessments",
-    "collaboration_types",
-    "collaborations",
-    "feedbacks",
-    "problem_types",
-    "problems",
-    "questions",
-    "submissions",
-    "surveys",
-    "user_courses",
-    "user_types",
-    "users",
-]
+NOT_PORTED: list[str] = []
 SPARK_SELECTION = os.environ.get("MOOCDB_SPARK_SELECT", "")
 
 
