@@ -28,37 +28,7 @@ from loader.settings import project_root
 # build leaves them and everything downstream of them out (`--exclude
 # model+`). Empty = the whole DAG. MOOCDB_SPARK_SELECT / --select narrows
 # the build (dbt selection syntax; "" = everything not excluded).
-NOT_PORTED: list[str] = [
-    "int_book_events_parsed",
-    "int_navigation_events_parsed",
-    "int_event_modules_parsed",
-    "int_module_locations",
-    "int_observed_events_curated",
-    "int_observed_events_durations",
-    "int_observed_events_enriched",
-    "int_observed_events_located",
-    "int_observed_events_panels_inherited",
-    "int_observed_events_urls_inherited",
-    "int_observed_events_urls_normalized",
-    "int_user_agents_parsed",
-    "int_page_view_events_parsed",
-    "int_video_events_parsed",
-    "path:models/diagnosis",
-    # the marts and analyses of the observing mode (the submitting,
-    # collaborating, feedback and users marts are ported)
-    "observed_events",
-    "observed_event_types",
-    "resource_types",
-    "resources",
-    "resources_urls",
-    "urls",
-    "agent",
-    "os",
-    "course_team_page_stays",
-    "course_team_panel_transitions",
-    "course_team_video_events",
-    "course_team_weekly_activity",
-]
+NOT_PORTED: list[str] = []
 SPARK_SELECTION = os.environ.get("MOOCDB_SPARK_SELECT", "")
 
 

@@ -18,3 +18,10 @@
     {{- return(adapter.dispatch('type_text', 'moocdb')()) -}}
 {% endmacro %}
 {% macro default__type_text() %}text{% endmacro %}
+
+{#- type_double(): the 8-byte floating point type, for casts: double
+    precision on Postgres, double on Spark. -#}
+{% macro type_double() %}
+    {{- return(adapter.dispatch('type_double', 'moocdb')()) -}}
+{% endmacro %}
+{% macro default__type_double() %}double precision{% endmacro %}

@@ -21,8 +21,26 @@
     (try_parse_json({{ text_expr }}) is not null)
 {%- endmacro %}
 
+{#- A key made of digits is an array index too (Postgres' #> reads '0' as
+    the first element of an array, or as the key "0" of an object). -#}
 {% macro spark__json_get(json_expr, keys) -%}
+    {%- set ns = namespace(indexed=false, path='$') -%}
+    {%- for key in keys -%}
+        {%- if (key | string).isdigit() -%}
+            {%- set ns.indexed = true -%}
+            {%- set ns.path = ns.path ~ '[' ~ key ~ ']' -%}
+        {%- else -%}
+            {%- set ns.path = ns.path ~ "[\\'" ~ key ~ "\\']" -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if ns.indexed -%}
+    coalesce(
+        variant_get({{ json_expr }}, '{{ ns.path }}'),
+        variant_get({{ json_expr }}, {{ moocdb.spark_json_path(keys) }})
+    )
+    {%- else -%}
     variant_get({{ json_expr }}, {{ moocdb.spark_json_path(keys) }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A variant cast to string: strings unquoted, objects/arrays as JSON,

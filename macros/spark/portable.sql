@@ -5,3 +5,5 @@
 {%- endmacro %}
 
 {% macro spark__type_text() %}string{% endmacro %}
+
+{% macro spark__type_double() %}double{% endmacro %}

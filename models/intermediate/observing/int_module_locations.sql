@@ -40,7 +40,7 @@ resources_ranked as (
                 is_unknown asc,
                 events_count desc,
                 resource_uri asc,
-                url asc
+                url asc nulls last
         ) as location_rank
     from module_resources
 ),
