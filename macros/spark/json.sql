@@ -10,8 +10,11 @@
     '${% for key in keys %}[\'{{ key }}\']{% endfor %}'
 {%- endmacro %}
 
+{#- try_: Spark may evaluate the argument of a SQL function (variant_text)
+    before the CASE branch that guards it with is_valid_json; on Postgres an
+    invalid text would fail the build, so NULL changes no result. -#}
 {% macro spark__parse_json(text_expr) -%}
-    parse_json({{ text_expr }})
+    try_parse_json({{ text_expr }})
 {%- endmacro %}
 
 {% macro spark__is_valid_json(text_expr) -%}
@@ -40,17 +43,27 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A variant cast to string: strings unquoted, objects/arrays as JSON,
-    JSON null as SQL NULL (as Postgres' #>>). -#}
+{#- A variant cast to string: strings unquoted, objects/arrays as JSON
+    laid out as Postgres prints jsonb (spark_jsonb_text), JSON null as SQL
+    NULL (as Postgres' #>>). A call of the SQL function variant_text that
+    the on-run-start hook create_engine_functions defines (macros/spark/
+    functions.sql): written inline, the layout expression (~4 KB, json_expr
+    repeated in it) made each view's SQL outgrow what the metastore stores
+    for a view (32 700 characters) and slow to analyze. -#}
 {% macro spark_variant_text(json_expr) -%}
-    (case
-        when not is_variant_null({{ json_expr }})
+    {{ moocdb.spark_functions_schema() }}.variant_text({{ json_expr }})
+{%- endmacro %}
+
+{#- The expression variant_text returns, for its argument `value`. -#}
+{% macro spark_variant_text_body(value) -%}
+    case
+        when not is_variant_null({{ value }})
             then case
-                when schema_of_variant({{ json_expr }}) = 'STRING'
-                    then cast({{ json_expr }} as string)
-                else {{ moocdb.spark_jsonb_text(json_expr) }}
+                when schema_of_variant({{ value }}) = 'STRING'
+                    then cast({{ value }} as string)
+                else {{ moocdb.spark_jsonb_text(value) }}
             end
-    end)
+    end
 {%- endmacro %}
 
 {#- A variant's JSON text as Postgres prints a jsonb value: `, ` between
@@ -129,18 +142,19 @@
 {%- endmacro %}
 
 {#- Values as text the way Postgres' jsonb_each_text and
-    jsonb_array_elements_text give them (spark_variant_text). -#}
+    jsonb_array_elements_text give them (spark_variant_text's expression,
+    inline: Spark refuses a SQL function inside a generator). -#}
 {% macro spark__json_object_text_entries(json_expr) -%}
     explode(transform_values(
         try_variant_get({{ json_expr }}, '$', 'map<string, variant>'),
-        (entry_key, entry_value) -> {{ moocdb.spark_variant_text('entry_value') }}
+        (entry_key, entry_value) -> {{ moocdb.spark_variant_text_body('entry_value') }}
     ))
 {%- endmacro %}
 
 {% macro spark__json_array_text_items(json_expr) -%}
     explode(transform(
         try_variant_get({{ json_expr }}, '$', 'array<variant>'),
-        array_item -> {{ moocdb.spark_variant_text('array_item') }}
+        array_item -> {{ moocdb.spark_variant_text_body('array_item') }}
     ))
 {%- endmacro %}
 
