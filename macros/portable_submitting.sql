@@ -3,12 +3,12 @@
     Spark, behind adapter.dispatch (Spark versions in
     macros/spark/submitting.sql). -#}
 
-{#- portable_type(name): a column type written as Postgres names it
-    (text, double precision, inet, ...), as the engine names it. -#}
-{% macro portable_type(name) %}
-    {{ return(adapter.dispatch('portable_type', 'moocdb')(name)) }}
+{#- type_ip(): the type of the IP columns (the policy-applied address of
+    staging): inet on Postgres, string on Spark (for typed NULLs). -#}
+{% macro type_ip() %}
+    {{- return(adapter.dispatch('type_ip', 'moocdb')()) -}}
 {% endmacro %}
-{% macro default__portable_type(name) %}{{ name }}{% endmacro %}
+{% macro default__type_ip() %}inet{% endmacro %}
 
 {#- value_at_max(value_expr, order_expr): an aggregate giving the value of
     the row with the largest order_expr (unique within a group). -#}

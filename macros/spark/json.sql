@@ -4,13 +4,10 @@
     the string "1" and the number 1 that get_json_object would lose.
     Keys are addressed with bracket paths ($['k']) so `$date` works. -#}
 
-{#- A key of digits addresses an array element, as in Postgres' #>> path
-    ('{POST,body,0}'). -#}
+{#- Every key as an object key (spark__json_get tries a digit key as an
+    array index first). -#}
 {% macro spark_json_path(keys) -%}
-    '${% for key in keys %}
-        {%- if key is string and not key.isdigit() %}[\'{{ key }}\']
-        {%- else %}[{{ key }}]{% endif %}
-    {%- endfor %}'
+    '${% for key in keys %}[\'{{ key }}\']{% endfor %}'
 {%- endmacro %}
 
 {#- try_: Spark may evaluate the argument of a SQL function (variant_text)

@@ -2,10 +2,7 @@
     the submitting, feedback, collaborating and users models use
     (free-text scrubbing, URL decoding, form splitting, statistics). -#}
 
-{% macro spark__portable_type(name) -%}
-    {{ {'double precision': 'double', 'inet': 'string', 'text': 'string'}
-        .get(name, name) }}
-{%- endmacro %}
+{% macro spark__type_ip() %}string{% endmacro %}
 
 {% macro spark__value_at_max(value_expr, order_expr) -%}
     max_by({{ value_expr }}, {{ order_expr }})

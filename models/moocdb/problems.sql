@@ -148,7 +148,7 @@ question_nodes as (
         question_keys.response_number - 1 as child_number,
         'question' as problem_type_name,
         question_descriptions_ranked.question_text as problem_name,
-        cast(null as {{ portable_type('double precision') }}) as problem_weight,
+        cast(null as {{ type_double() }}) as problem_weight,
         question_descriptions_ranked.response_type,
         question_descriptions_ranked.input_type
     from question_keys
@@ -187,7 +187,7 @@ sub_question_nodes as (
         + 1 as child_number,
         'sub-question' as problem_type_name,
         cast(null as {{ type_text() }}) as problem_name,
-        cast(null as {{ portable_type('double precision') }}) as problem_weight,
+        cast(null as {{ type_double() }}) as problem_weight,
         cast(null as {{ type_text() }}) as response_type,
         cast(null as {{ type_text() }}) as input_type
     from sub_question_keys
@@ -219,7 +219,7 @@ final as (
         cast(null as timestamp) as problem_hard_deadline,
         cast(null as integer) as problem_max_submission,
         cast(null as integer) as problem_max_duration,
-        cast(nodes.problem_weight as {{ portable_type('double precision') }}) as problem_weight,
+        cast(nodes.problem_weight as {{ type_double() }}) as problem_weight,
         module_locations.resource_id,
         nodes.course_id,
         nodes.module_id,

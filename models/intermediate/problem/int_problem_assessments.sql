@@ -99,7 +99,7 @@ problem_grades as (
         event_at,
         problem_module_id as problem_key,
         cast(null as {{ type_text() }}) as correctness,
-        cast(null as {{ portable_type('double precision') }}) as npoints,
+        cast(null as {{ type_double() }}) as npoints,
         cast(null as {{ type_text() }}) as grading_message,
         event_max_grade as question_max_grade,
         case
@@ -189,7 +189,7 @@ final as (
         grading_message as assessment_feedback,
         grade as assessment_grade,
         question_max_grade as assessment_max_grade,
-        cast(null as {{ portable_type('double precision') }}) as assessment_grade_with_penalty,
+        cast(null as {{ type_double() }}) as assessment_grade_with_penalty,
         {{ hash_to_bigint("'automatic-grader'") }} as assessment_grader_id,
         event_at as assessment_timestamp,
         course_id,
