@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make run   - the main job: load samples/ -> dbt build -> dbt docs generate
 #   make test  - every test: ruff, mypy, sqlfluff, pytest (incl. dbt build on
-#                the sample logs against the embedded Postgres)
+#                the sample logs against the embedded Postgres, and the same
+#                build on Apache Spark compared with it: installs .venv-spark)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -23,7 +24,7 @@ lint: install
 	$(BIN)/mypy loader
 	$(BIN)/sqlfluff lint models tests $(wildcard analyses/*.sql) --processes 2
 
-pytest: install
+pytest: install spark-install
 	$(BIN)/python -m pytest loader/tests
 
 test: lint pytest
@@ -41,7 +42,8 @@ clean:
 	rm -rf target logs .pytest_cache .mypy_cache .ruff_cache
 
 # Apache Spark (issue #9): a separate virtualenv (dbt-spark + pyspark next to
-# everything in requirements.txt); needs Java 17. Not part of `make test`.
+# everything in requirements.txt); needs Java 17. `make test` installs it:
+# loader/tests/test_engines.py builds the samples on Spark and compares.
 SPARK_VENV := .venv-spark
 SPARK_BIN := $(SPARK_VENV)/bin
 

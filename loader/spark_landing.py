@@ -9,6 +9,7 @@ files, one directory per raw table::
     <out>/tracking_log_lines/part-00000.parquet
     <out>/pseudonym_key/part-00000.parquet
     <out>/user_agents/part-00000.parquet   (distinct agents, ua-parser)
+    <out>/_dlt_loads/part-00000.parquet    (the load, completed)
 
 and the dbt macro ``register_raw_tables`` (``dbt run-operation``) declares
 them as external tables ``raw.tracking_log_lines``, ``raw.pseudonym_key``
@@ -61,7 +62,18 @@ AGENTS_SCHEMA = pa.schema(
     [(name, pa.string()) for name in agents._COLUMNS]
     + [("parsed_at", pa.timestamp("us", tz="UTC"))]
 )
-TABLES = ("tracking_log_lines", "pseudonym_key", "user_agents")
+# dlt's load record: the staging model reads only the lines of completed
+# loads (status 0), so the landing writes its one load as completed.
+LOADS_SCHEMA = pa.schema(
+    [
+        ("load_id", pa.string()),
+        ("schema_name", pa.string()),
+        ("status", pa.int64()),
+        ("inserted_at", pa.timestamp("us", tz="UTC")),
+        ("schema_version_hash", pa.string()),
+    ]
+)
+TABLES = ("tracking_log_lines", "pseudonym_key", "user_agents", "_dlt_loads")
 BATCH_ROWS = 100_000
 
 
@@ -177,6 +189,19 @@ def land(paths: Iterable[Path], out: str) -> int:
     )
     pq.write_table(
         key, f"{root}/pseudonym_key/part-00000.parquet", filesystem=filesystem
+    )
+    loads = pa.table(
+        {
+            "load_id": [load_id],
+            "schema_name": ["tracking_log"],
+            "status": [0],
+            "inserted_at": [datetime.now(UTC)],
+            "schema_version_hash": [None],
+        },
+        schema=LOADS_SCHEMA,
+    )
+    pq.write_table(
+        loads, f"{root}/_dlt_loads/part-00000.parquet", filesystem=filesystem
     )
     return count
 

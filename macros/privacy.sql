@@ -52,34 +52,47 @@
     {%- elif policy == 'drop' -%}
     cast(null as text)
     {%- else -%}
-    regexp_replace(
-        regexp_replace(
-            regexp_replace(
-                regexp_replace(
-                    regexp_replace(
-                        regexp_replace(
-                            regexp_replace(
-                                {{ text_expr }},
-                                '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}',
-                                '[email]', 'g'
-                            ),
-                            '(?i)[A-Za-z0-9._%+-]+\s*[[(<{]\s*at\s*[])>}]\s*[A-Za-z0-9-]+(\s*([[(<{]\s*dot\s*[])>}]|\.)\s*[A-Za-z0-9-]+)+',
-                            '[email]', 'g'
-                        ),
-                        '(?i)((https?://|www\.)[^\s<>"]*(/(u|users?|profiles?|accounts?|people|members?|in)/|/~|/@|[?&#](user(name)?|email|e-mail|uid|user_id)=)|(https?://)?(www\.|m\.)?(facebook\.com|fb\.com|twitter\.com|x\.com|instagram\.com|linkedin\.com|github\.com|t\.me|wa\.me)/)[^\s<>"]*',
-                        '[url]', 'g'
-                    ),
-                    '(^|[^A-Za-z0-9._%+-])@[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]',
-                    '\1[user]', 'g'
-                ),
-                '\+\(?\d(\s?[().-]?\s?\d){6,14}',
-                '[phone]', 'g'
-            ),
-            '(^|[^0-9A-Za-z.,:+-])(?!\d{4}-\d\d-\d\d([^0-9]|$))(?=(\(?\d[\s().-]{0,2}){7})(\(\d{2,5}\)\s?|\d{2,5}[\s.-])\d{2,5}[\s.-]\d{2,5}([\s.-]\d{2,5})*(?![0-9A-Za-z])',
-            '\1[phone]', 'g'
-        ),
-        '(^|[^0-9A-Za-z.,])\d{9,15}(?![0-9A-Za-z]|[.,][0-9])',
-        '\1[phone]', 'g'
-    )
+    {%- set scrubbed = namespace(sql=text_expr) -%}
+    {%- for step in moocdb.free_text_scrub_steps() -%}
+        {%- set scrubbed.sql = "regexp_replace(" ~ scrubbed.sql ~ ", '"
+            ~ step[0] ~ "', '" ~ step[1] ~ "', 'g')" -%}
+    {%- endfor -%}
+    {{ scrubbed.sql }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- free_text_scrub_steps(): the (pattern, replacement) pairs of the scrub
+    policy, applied in order (see default__scrub_free_text); Postgres ARE
+    syntax, `\1` for the first group in a replacement. -#}
+{% macro free_text_scrub_steps() %}
+    {{ return([
+        [
+            '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}',
+            '[email]',
+        ],
+        [
+            '(?i)[A-Za-z0-9._%+-]+\\s*[[(<{]\\s*at\\s*[])>}]\\s*[A-Za-z0-9-]+(\\s*([[(<{]\\s*dot\\s*[])>}]|\\.)\\s*[A-Za-z0-9-]+)+',
+            '[email]',
+        ],
+        [
+            '(?i)((https?://|www\\.)[^\\s<>"]*(/(u|users?|profiles?|accounts?|people|members?|in)/|/~|/@|[?&#](user(name)?|email|e-mail|uid|user_id)=)|(https?://)?(www\\.|m\\.)?(facebook\\.com|fb\\.com|twitter\\.com|x\\.com|instagram\\.com|linkedin\\.com|github\\.com|t\\.me|wa\\.me)/)[^\\s<>"]*',
+            '[url]',
+        ],
+        [
+            '(^|[^A-Za-z0-9._%+-])@[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]',
+            '\\1[user]',
+        ],
+        [
+            '\\+\\(?\\d(\\s?[().-]?\\s?\\d){6,14}',
+            '[phone]',
+        ],
+        [
+            '(^|[^0-9A-Za-z.,:+-])(?!\\d{4}-\\d\\d-\\d\\d([^0-9]|$))(?=(\\(?\\d[\\s().-]{0,2}){7})(\\(\\d{2,5}\\)\\s?|\\d{2,5}[\\s.-])\\d{2,5}[\\s.-]\\d{2,5}([\\s.-]\\d{2,5})*(?![0-9A-Za-z])',
+            '\\1[phone]',
+        ],
+        [
+            '(^|[^0-9A-Za-z.,])\\d{9,15}(?![0-9A-Za-z]|[.,][0-9])',
+            '\\1[phone]',
+        ],
+    ]) }}
+{% endmacro %}

@@ -28,3 +28,7 @@ def var(name, default=None):
 # dbt's `graph` (the manifest's nodes): empty when linting, so loops over
 # it render nothing (tests/mapping_samples_translate_as_expected.sql).
 graph = {"nodes": {}}
+
+# dbt's `target`: linted as the Postgres target (configs that depend on the
+# engine, e.g. `materialized` on Spark, render their Postgres branch).
+target = {"type": "postgres", "name": "postgres", "schema": "moocdb"}

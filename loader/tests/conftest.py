@@ -16,6 +16,9 @@ import psycopg
 import pytest
 
 TEST_DATABASE = "moocdb_pytest"
+# the main job on the bundled samples (fixture main_job), in a database of
+# its own: test_end_to_end checks it, test_engines compares Spark with it
+E2E_DATABASE = "moocdb_pytest_e2e"
 TEST_KEY = "pytest-pseudonym-key"
 
 
@@ -32,6 +35,26 @@ def db_info() -> Iterator[object]:
         conn.execute(f'drop database if exists "{TEST_DATABASE}" with (force)')
     info = connect_info()  # recreates the database
     yield info
+
+
+@pytest.fixture(scope="session")
+def main_job(db_info: object) -> tuple[subprocess.CompletedProcess[str], object]:
+    """`python -m loader run` on samples/ (load, dbt build, docs) in the
+    database E2E_DATABASE: the Postgres build of the samples."""
+    from loader.settings import project_root
+
+    with psycopg.connect(db_info.conninfo("postgres"), autocommit=True) as conn:  # type: ignore[attr-defined]
+        conn.execute(f'drop database if exists "{E2E_DATABASE}" with (force)')
+    env = {**os.environ, "MOOCDB_PG_DATABASE": E2E_DATABASE}
+    done = subprocess.run(
+        [sys.executable, "-m", "loader", "run", "--no-progress"],
+        cwd=project_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done, db_info
 
 
 def clean_raw_schema(info: object) -> None:

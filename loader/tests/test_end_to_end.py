@@ -8,35 +8,17 @@ the MOOCdb tables hold what the sample log implies.
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 
 import psycopg
 import pytest
 
 from loader.settings import project_root
+from loader.tests.conftest import E2E_DATABASE
 
 pytestmark = pytest.mark.database
 
-DATABASE = "moocdb_pytest_e2e"
+DATABASE = E2E_DATABASE
 SAMPLE = project_root() / "samples" / "tracking_sample.log.gz"
-
-
-@pytest.fixture(scope="module")
-def main_job(db_info: object) -> tuple[subprocess.CompletedProcess[str], object]:
-    with psycopg.connect(db_info.conninfo("postgres"), autocommit=True) as conn:  # type: ignore[attr-defined]
-        conn.execute(f'drop database if exists "{DATABASE}" with (force)')
-    env = {**os.environ, "MOOCDB_PG_DATABASE": DATABASE}
-    done = subprocess.run(
-        [sys.executable, "-m", "loader", "run", "--no-progress"],
-        cwd=project_root(),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done, db_info
 
 
 def count(info: object, sql: str) -> int:

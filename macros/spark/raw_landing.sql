@@ -7,7 +7,7 @@
 {% macro register_raw_tables(location) %}
     {%- set schema = env_var('MOOCDB_RAW_SCHEMA', 'raw') -%}
     {%- set statements = ["create database if not exists " ~ schema] -%}
-    {%- for table in ['tracking_log_lines', 'pseudonym_key', 'user_agents'] -%}
+    {%- for table in ['tracking_log_lines', 'pseudonym_key', 'user_agents', '_dlt_loads'] -%}
         {%- do statements.append("drop table if exists " ~ schema ~ "." ~ table) -%}
         {%- do statements.append(
             "create table " ~ schema ~ "." ~ table ~ " using parquet location '"

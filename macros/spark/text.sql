@@ -3,8 +3,11 @@
     Java regex engine reads the ones the project uses the same way. Spark
     string literals treat a backslash as an escape, so it is doubled. -#}
 
+{#- Java reads a `[` inside a bracket expression as a nested class: the
+    forms the project's patterns use (`[[...]`, `[^][...]`) are escaped. -#}
 {% macro spark_regex_literal(pattern) -%}
-    '{{ pattern | replace("\\", "\\\\") | replace("''", "\\'") }}'
+    '{{ pattern | replace("[^][", "[^\\]\\[") | replace("[[", "[\\[")
+        | replace("\\", "\\\\") | replace("''", "\\'") }}'
 {%- endmacro %}
 
 {% macro spark__regex_matches(expr, pattern) -%}
@@ -79,15 +82,33 @@
     end
 {%- endmacro %}
 
-{#- IPv4 only on Spark (a string, as Postgres' inet prints); IPv6 and
-    anything else gives NULL. -#}
+{#- Postgres' inet, as text. truncate: IPv4 to its /24 network
+    ('a.b.c.0/24'), IPv6 to its /48 network printed as Postgres prints it
+    (the first three groups without leading zeros, trailing zero groups
+    folded into '::', e.g. '2001:db8::/48'; IPv4-mapped and other embedded
+    IPv4 forms included). keep: IPv4 as logged; IPv6 is kept only under
+    truncate (Spark has no inet type to print an address canonically:
+    NULL). Anything that is not an address gives NULL, as on Postgres.
+    Inputs carrying a mask ('a.b.c.d/n'), valid for inet, give NULL here. -#}
 {% macro spark__apply_ip_policy(text_expr) -%}
     {%- set policy = env_var('MOOCDB_IP_POLICY', var('ip_policy')) -%}
     {%- if policy not in ['keep', 'truncate', 'drop'] -%}
         {{ exceptions.raise_compiler_error(
             "var ip_policy must be keep, truncate or drop, not " ~ policy) }}
     {%- endif -%}
-    {%- set ipv4 = "'^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$'" -%}
+    {%- set octet = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])" -%}
+    {%- set ipv4 = "'^" ~ octet ~ "([.]" ~ octet ~ "){3}$'" -%}
+    {%- set h = "[0-9a-f]{1,4}" -%}
+    {%- set ipv6 = "'^((H:){7}H|(H:){1,7}:|(H:){1,6}:H|(H:){1,5}(:H){1,2}"
+        ~ "|(H:){1,4}(:H){1,3}|(H:){1,3}(:H){1,4}|(H:){1,2}(:H){1,5}"
+        ~ "|H:(:H){1,6}|:((:H){1,7}|:))$'" -%}
+    {%- set ipv6 = ipv6 | replace("H", h) -%}
+    {#- the embedded IPv4 tail (last 32 bits) replaced by two groups -#}
+    {%- set v6 = "regexp_replace(lower(" ~ text_expr ~ "), '(^|:)" ~ octet
+        ~ "([.]" ~ octet ~ "){3}$', ':0:0')" -%}
+    {%- set groups = "split(substring_index(" ~ v6 ~ ", '::', 1), ':')" -%}
+    {%- set first3 = "transform(array(1, 2, 3), i -> coalesce(lower(conv("
+        ~ "nullif(try_element_at(" ~ groups ~ ", i), ''), 16, 16)), '0'))" -%}
     {%- if policy == 'drop' -%}
     cast(null as string)
     {%- elif policy == 'keep' -%}
@@ -97,6 +118,14 @@
         when {{ text_expr }} rlike {{ ipv4 }}
             then concat(
                 substring_index({{ text_expr }}, '.', 3), '.0/24'
+            )
+        when {{ v6 }} rlike {{ ipv6 }}
+            then concat(
+                array_join(slice(
+                    {{ first3 }}, 1,
+                    array_max(transform({{ first3 }}, (g, i) -> if(g != '0', i + 1, 0)))
+                ), ':'),
+                '::/48'
             )
     end)
     {%- endif -%}

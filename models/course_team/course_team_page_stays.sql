@@ -85,7 +85,7 @@ sequences_parsed as (
         event_at,
         observed_event_type_name,
         family,
-        cast(gap_seconds as double precision) as gap_seconds
+        cast(gap_seconds as {{ type_double() }}) as gap_seconds
     from events_joined
 )
 

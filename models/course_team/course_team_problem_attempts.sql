@@ -34,7 +34,7 @@ assessments_ranked as (
         assessment_grade,
         row_number() over (
             partition by submission_id
-            order by assessment_timestamp desc, assessment_id desc
+            order by assessment_timestamp desc nulls first, assessment_id desc
         ) as assessment_rank
     from assessments
 ),
@@ -62,7 +62,7 @@ checks_numbered as (
         assessment_grade >= 1 as is_correct,
         cast(row_number() over (
             partition by user_id, problem_id
-            order by submission_timestamp, submission_id
+            order by submission_timestamp nulls last, submission_id
         ) as integer) as attempt_number
     from checks_graded
 )

@@ -21,7 +21,7 @@ assessments_ranked as (
         assessment_grade,
         row_number() over (
             partition by submission_id
-            order by assessment_timestamp desc, assessment_id desc
+            order by assessment_timestamp desc nulls first, assessment_id desc
         ) as assessment_rank
     from assessments
 ),
@@ -43,7 +43,7 @@ correct_submissions_ranked as (
         *,
         row_number() over (
             partition by user_id, problem_id
-            order by submission_timestamp, submission_id
+            order by submission_timestamp nulls last, submission_id
         ) as correct_rank
     from correct_submissions
 ),

@@ -53,7 +53,7 @@ server_rows_with_previous as (
     where event_source = 'server'
     window same_question as (
         partition by user_id, problem_id, submission_is_submitted, event_type
-        order by submission_timestamp, source_event_id
+        order by submission_timestamp nulls last, source_event_id
     )
 ),
 

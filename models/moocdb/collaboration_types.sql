@@ -8,8 +8,8 @@ collaboration_types as (
 final as (
     select
         cast(collaboration_type_id as bigint) as collaboration_type_id,
-        cast(collaboration_type_name as text) as collaboration_type_name,
-        cast(collaboration_type_description as text)
+        cast(collaboration_type_name as {{ type_text() }}) as collaboration_type_name,
+        cast(collaboration_type_description as {{ type_text() }})
             as collaboration_type_description
     from collaboration_types
 )

@@ -25,7 +25,7 @@ collaborations_numbered as (
         *,
         row_number() over (
             partition by sibling_key
-            order by event_at, event_id
+            order by event_at nulls last, event_id
         ) as collaboration_child_number
     from collaborations
 ),

@@ -10,7 +10,7 @@ problem_type_names as (
 final as (
     select
         cast(problem_type_id as integer) as problem_type_id,
-        cast(problem_type_name as text) as problem_type_name
+        cast(problem_type_name as {{ type_text() }}) as problem_type_name
     from problem_type_names
 )
 

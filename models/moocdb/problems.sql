@@ -49,7 +49,7 @@ module_names_ranked as (
         module_display_name,
         row_number() over (
             partition by course_id, problem_module_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as name_rank
     from problem_events
     where
@@ -64,7 +64,7 @@ module_weights_ranked as (
         problem_weight,
         row_number() over (
             partition by course_id, problem_module_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as weight_rank
     from problem_events
     where
@@ -77,13 +77,13 @@ problem_nodes as (
         modules_seen.course_id,
         modules_seen.module_id,
         modules_seen.module_id as problem_key,
-        cast(null as text) as parent_key,
+        cast(null as {{ type_text() }}) as parent_key,
         cast(null as integer) as child_number,
         'problem' as problem_type_name,
         module_names_ranked.module_display_name as problem_name,
         module_weights_ranked.problem_weight,
-        cast(null as text) as response_type,
-        cast(null as text) as input_type
+        cast(null as {{ type_text() }}) as response_type,
+        cast(null as {{ type_text() }}) as input_type
     from modules_seen
     left join module_names_ranked
         on
@@ -129,7 +129,7 @@ question_descriptions_ranked as (
         input_type,
         row_number() over (
             partition by course_id, answer_key
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as description_rank
     from answers_located
     where
@@ -148,7 +148,7 @@ question_nodes as (
         question_keys.response_number - 1 as child_number,
         'question' as problem_type_name,
         question_descriptions_ranked.question_text as problem_name,
-        cast(null as double precision) as problem_weight,
+        cast(null as {{ type_double() }}) as problem_weight,
         question_descriptions_ranked.response_type,
         question_descriptions_ranked.input_type
     from question_keys
@@ -186,10 +186,10 @@ sub_question_nodes as (
         cast({{ regex_extract('sub_input_suffix', '([0-9]+)') }} as integer)
         + 1 as child_number,
         'sub-question' as problem_type_name,
-        cast(null as text) as problem_name,
-        cast(null as double precision) as problem_weight,
-        cast(null as text) as response_type,
-        cast(null as text) as input_type
+        cast(null as {{ type_text() }}) as problem_name,
+        cast(null as {{ type_double() }}) as problem_weight,
+        cast(null as {{ type_text() }}) as response_type,
+        cast(null as {{ type_text() }}) as input_type
     from sub_question_keys
 ),
 
@@ -219,7 +219,7 @@ final as (
         cast(null as timestamp) as problem_hard_deadline,
         cast(null as integer) as problem_max_submission,
         cast(null as integer) as problem_max_duration,
-        cast(nodes.problem_weight as double precision) as problem_weight,
+        cast(nodes.problem_weight as {{ type_double() }}) as problem_weight,
         module_locations.resource_id,
         nodes.course_id,
         nodes.module_id,

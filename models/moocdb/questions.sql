@@ -29,7 +29,7 @@ questions_ranked as (
         question_name,
         row_number() over (
             partition by question_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as recency_number
     from feedback_answers
 ),

@@ -8,6 +8,6 @@ resource_types as (
 
 select
     cast(resource_type_id as integer) as resource_type_id,
-    cast(resource_type_content as text) as resource_type_content,
-    cast(resource_type_medium as text) as resource_type_medium
+    cast(resource_type_content as {{ type_text() }}) as resource_type_content,
+    cast(resource_type_medium as {{ type_text() }}) as resource_type_medium
 from resource_types

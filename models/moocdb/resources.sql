@@ -127,9 +127,9 @@ hierarchy_nodes as (
         course_root_uri as resource_uri,
         course_id as resource_name,
         'course' as resource_type_content,
-        cast(null as text) as parent_uri,
+        cast(null as {{ type_text() }}) as parent_uri,
         cast(null as integer) as resource_child_number,
-        cast(null as text) as module_id
+        cast(null as {{ type_text() }}) as module_id
     from pages_segments
     union all
     -- unit (chapter)
@@ -219,10 +219,10 @@ module_nodes as (
         min(events.module_category) as module_category,
         case
             when
-                starts_with(events.final_resource_uri, 'http://unknown/')
+                {{ starts_with('events.final_resource_uri', "'http://unknown/'") }}
                 and min(events.module_category) = 'forum_topic'
                 then 'http://unknown/courses/' || events.course_id || '/'
-            when starts_with(events.final_resource_uri, 'http://unknown/')
+            when {{ starts_with('events.final_resource_uri', "'http://unknown/'") }}
                 then 'http://unknown/courses/' || events.course_id || '/'
             when min(events.module_category) = 'forum_topic'
                 then {{ regex_extract(
@@ -253,7 +253,7 @@ unknown_nodes as (
     from module_nodes
     left join course_root_of_course
         on module_nodes.course_id = course_root_of_course.course_id
-    where starts_with(module_nodes.resource_uri, 'http://unknown/')
+    where {{ starts_with('module_nodes.resource_uri', "'http://unknown/'") }}
 ),
 
 course_root_nodes as (

@@ -17,7 +17,7 @@ blocks_named as (
         block_name,
         row_number() over (
             partition by survey_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as recency_number
     from feedback_answers
 ),

@@ -11,7 +11,7 @@ user_courses as (
 
 final as (
     select
-        {{ hash_to_bigint("cast(user_id as text) || '|' || course_id") }}
+        {{ hash_to_bigint(as_text('user_id') ~ " || '|' || course_id") }}
             as user_course_id,
         user_id,
         course_id,

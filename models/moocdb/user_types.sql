@@ -9,8 +9,8 @@ user_types as (
 final as (
     select
         cast(user_type_id as bigint) as user_type_id,
-        cast(user_type_name as text) as user_type_name,
-        cast(user_type_description as text) as user_type_description
+        cast(user_type_name as {{ type_text() }}) as user_type_name,
+        cast(user_type_description as {{ type_text() }}) as user_type_description
     from user_types
 )
 

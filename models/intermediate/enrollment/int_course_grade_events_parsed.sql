@@ -62,7 +62,7 @@ percents_read as (
                 'percent_text',
                 '^\s*[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$'
             ) }}
-                then cast(percent_text as double precision)
+                then cast(percent_text as {{ type_double() }})
         end as percent_logged,
         letter_grade,
         event_transaction_type

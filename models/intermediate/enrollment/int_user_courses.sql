@@ -64,7 +64,7 @@ status_changes_ranked as (
         event_at,
         row_number() over (
             partition by user_id, course_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as recency_number
     from enrollments_attributed
     where
@@ -79,7 +79,7 @@ modes_ranked as (
         enrollment_mode,
         row_number() over (
             partition by user_id, course_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as recency_number
     from enrollments_attributed
     where
@@ -94,11 +94,11 @@ enrollments_aggregated as (
     select
         user_id,
         course_id,
-        min(event_at) filter (
-            where enrollment_action = 'activated'
+        min(
+            case when enrollment_action = 'activated' then event_at end
         ) as first_activated_at,
-        max(event_at) filter (
-            where enrollment_action = 'deactivated'
+        max(
+            case when enrollment_action = 'deactivated' then event_at end
         ) as last_deactivated_at
     from enrollments_attributed
     where user_id is not null
@@ -128,7 +128,7 @@ grades_ranked as (
         event_at,
         row_number() over (
             partition by user_id, course_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as recency_number
     from grades_attributed
     where

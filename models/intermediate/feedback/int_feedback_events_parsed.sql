@@ -134,11 +134,12 @@ survey_answers as (
         choices.answer_raw,
         false as is_free_text
     from xblock_events
-    cross join
-        lateral
-        {{ json_object_text_entries(
+    {{ lateral_rows(
+        json_object_text_entries(
             json_get('xblock_events.event_payload', 'choices')
-        ) }} as choices (question_name, answer_raw)
+        ),
+        'choices', ['question_name', 'answer_raw']
+    ) }}
     where xblock_events.feedback_source = 'survey'
 ),
 
@@ -158,11 +159,12 @@ assessment_options as (
         option_items.answer_raw,
         false as is_free_text
     from xblock_events
-    cross join
-        lateral
-        {{ json_array_text_items(
+    {{ lateral_rows(
+        json_array_text_items(
             json_get('xblock_events.event_payload', 'options')
-        ) }} as option_items (answer_raw)
+        ),
+        'option_items', ['answer_raw']
+    ) }}
     where xblock_events.feedback_source = 'ora_feedback'
 ),
 
@@ -289,7 +291,7 @@ final as (
             when is_free_text
                 then {{ hash_to_bigint(
                     "block_key || '|' || question_name || '|event:'"
-                    ~ " || cast(event_id as text)"
+                    ~ " || " ~ as_text('event_id')
                 ) }}
             else {{ hash_to_bigint(
                 "block_key || '|' || question_name || '|' || answer_raw"
@@ -297,7 +299,7 @@ final as (
         end as answer_id,
         -- an event answers a question once, but ticks several options
         {{ hash_to_bigint(
-            "cast(event_id as text) || '|' || question_name || '|'"
+            as_text('event_id') ~ " || '|' || question_name || '|'"
             ~ " || case when is_free_text then '' else answer_raw end"
         ) }} as feedback_id
     from answers_kept

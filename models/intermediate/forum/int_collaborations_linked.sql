@@ -78,7 +78,7 @@ wiki_collaborations as (
             when collaboration_type_name = 'wiki_edit'
                 then coalesce(course_id, '') || '|' || article_path
         end as parent_key,
-        cast(null as text) as commentable_id,
+        cast(null as {{ type_text() }}) as commentable_id,
         nullif(concat_ws(chr(10), wiki_title, wiki_content), '')
             as collaboration_content,
         false as is_content_truncated,
@@ -94,13 +94,15 @@ collaborations_unioned as (
     select * from wiki_collaborations
 ),
 
-legacy_copies_flagged as (
-    -- since 2015 the middleware still logged the request behind each
-    -- forum action: that copy is dropped when a current event of the same
-    -- user, type and target lies within a minute
-    select
-        legacy.*,
-        exists(
+legacy_events_kept as (
+    -- a pre-2015 request is dropped when a current event logged the same
+    -- action (an anti join: Spark cannot plan EXISTS in the select list of
+    -- a union's branch)
+    select legacy.*
+    from collaborations_unioned as legacy
+    where
+        legacy.forum_era = 'legacy'
+        and not exists (
             select 1
             from collaborations_unioned as current_events
             where
@@ -117,9 +119,7 @@ legacy_copies_flagged as (
                 and abs({{ seconds_between(
                     'legacy.event_at', 'current_events.event_at'
                 ) }}) <= 60
-        ) as is_copy_of_current_event
-    from collaborations_unioned as legacy
-    where legacy.forum_era = 'legacy'
+        )
 ),
 
 collaborations_kept as (
@@ -127,32 +127,13 @@ collaborations_kept as (
     from collaborations_unioned
     where forum_era = 'current'
     union all
-    select
-        event_id,
-        event_type,
-        event_source,
-        event_at,
-        user_id,
-        course_id,
-        agent,
-        ip,
-        collaboration_area,
-        forum_era,
-        collaboration_type_name,
-        content_key,
-        parent_key,
-        commentable_id,
-        collaboration_content,
-        is_content_truncated,
-        sibling_key
-    from legacy_copies_flagged
-    where not is_copy_of_current_event
+    select * from legacy_events_kept
 ),
 
 collaborations_identified as (
     select
         *,
-        {{ hash_to_bigint("'collaboration|' || cast(event_id as text)") }}
+        {{ hash_to_bigint("'collaboration|' || " ~ as_text('event_id')) }}
             as collaboration_id
     from collaborations_kept
     {{ optimization_fence() }}
@@ -166,7 +147,7 @@ creations_numbered as (
         collaboration_id,
         row_number() over (
             partition by content_key
-            order by event_at, event_id
+            order by event_at nulls last, event_id
         ) as creation_number
     from collaborations_identified
     where

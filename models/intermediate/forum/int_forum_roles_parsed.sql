@@ -22,10 +22,10 @@ course_roles as (
         'user_course_roles' as role_source,
         lower(trim(role_items.role_name)) as role_name
     from forum_events
-    cross join
-        lateral
-        {{ json_array_text_items('forum_events.user_course_roles') }}
-            as role_items (role_name)
+    {{ lateral_rows(
+        json_array_text_items('forum_events.user_course_roles'),
+        'role_items', ['role_name']
+    ) }}
 ),
 
 forum_roles as (
@@ -37,10 +37,10 @@ forum_roles as (
         'user_forums_roles' as role_source,
         lower(trim(role_items.role_name)) as role_name
     from forum_events
-    cross join
-        lateral
-        {{ json_array_text_items('forum_events.user_forums_roles') }}
-            as role_items (role_name)
+    {{ lateral_rows(
+        json_array_text_items('forum_events.user_forums_roles'),
+        'role_items', ['role_name']
+    ) }}
 ),
 
 roles_unioned as (
@@ -52,7 +52,7 @@ roles_unioned as (
 final as (
     select
         {{ hash_to_bigint(
-            "cast(event_id as text) || '|' || role_source || '|' || role_name"
+            as_text('event_id') ~ " || '|' || role_source || '|' || role_name"
         ) }} as forum_role_id,
         *
     from roles_unioned

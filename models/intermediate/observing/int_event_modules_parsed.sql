@@ -130,10 +130,10 @@ candidates as (
         end as payload_usage_key,
         case
             when
-                starts_with(
-                    answer_key_problem,
-                    {{ escaped_course_prefix('course_id') }} || 'problem-'
-                )
+                {{ starts_with(
+                    'answer_key_problem',
+                    escaped_course_prefix('course_id') ~ " || 'problem-'"
+                ) }}
                 then {{ usage_key_for(
                     'course_id', "'problem'",
                     'substr(answer_key_problem, length('
@@ -142,7 +142,7 @@ candidates as (
                 ) }}
             when
                 {{ regex_matches('answer_key_problem', '^[A-Za-z0-9_.:-]+$') }}
-                and not starts_with(answer_key_problem, 'i4x-')
+                and not {{ starts_with('answer_key_problem', "'i4x-'") }}
                 then {{ usage_key_for(
                     'course_id', "'problem'", 'answer_key_problem'
                 ) }}
@@ -195,7 +195,7 @@ module_ids_normalized as (
     select
         module_id_logged,
         case
-            when starts_with(module_id_logged, 'i4x://')
+            when {{ starts_with('module_id_logged', "'i4x://'") }}
                 then {{ regex_replace('module_id_logged', '/+$', '') }}
             else module_id_logged
         end as module_id

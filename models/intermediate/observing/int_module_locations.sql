@@ -20,7 +20,7 @@ module_resources as (
         final_resource_uri as resource_uri,
         final_url as url,
         is_location_curated,
-        starts_with(final_resource_uri, 'http://unknown/') as is_unknown,
+        {{ starts_with('final_resource_uri', "'http://unknown/'") }} as is_unknown,
         count(*) as events_count
     from events
     where
@@ -40,7 +40,7 @@ resources_ranked as (
                 is_unknown asc,
                 events_count desc,
                 resource_uri asc,
-                url asc
+                url asc nulls last
         ) as location_rank
     from module_resources
 ),

@@ -21,7 +21,7 @@ urls_built as (
         case
             when sequence_url is not null
                 then
-                    sequence_url || coalesce(cast(panel_number as text), '_')
+                    sequence_url || coalesce(cast(panel_number as {{ type_text() }}), '_')
                     || '/'
             else own_page_url
         end as url,

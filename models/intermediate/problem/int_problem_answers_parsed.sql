@@ -43,10 +43,10 @@ server_answers as (
         {{ json_type('answer_entry.answer_value') }} = 'array'
             as is_list_answer
     from events_with_json
-    cross join
-        lateral
-        {{ json_object_entries('events_with_json.answers_json') }}
-            as answer_entry (answer_key, answer_value)
+    {{ lateral_rows(
+        json_object_entries('events_with_json.answers_json'),
+        'answer_entry', ['answer_key', 'answer_value']
+    ) }}
 ),
 
 form_answers as (
@@ -60,7 +60,7 @@ form_answers as (
                 then {{ json_as_text(json_array_agg(
                     'field_value', 'field_number'
                 )) }}
-            else (array_agg(field_value order by field_number desc))[1]
+            else {{ value_at_max('field_value', 'field_number') }}
         end as answer_text,
         bool_or(is_list_field) as is_list_answer
     from form_fields
@@ -80,10 +80,10 @@ correct_maps as (
             {{ json_get_text('correct_map_entry.grading', 'msg') }}, ''
         ) as grading_message
     from events_with_json
-    cross join
-        lateral
-        {{ json_object_entries('events_with_json.correct_map_json') }}
-            as correct_map_entry (answer_key, grading)
+    {{ lateral_rows(
+        json_object_entries('events_with_json.correct_map_json'),
+        'correct_map_entry', ['answer_key', 'grading']
+    ) }}
 ),
 
 submissions_described as (
@@ -99,10 +99,10 @@ submissions_described as (
         {{ json_get_text('submission_entry.description', 'correct') }}
             as submission_correct
     from events_with_json
-    cross join
-        lateral
-        {{ json_object_entries('events_with_json.submission_json') }}
-            as submission_entry (answer_key, description)
+    {{ lateral_rows(
+        json_object_entries('events_with_json.submission_json'),
+        'submission_entry', ['answer_key', 'description']
+    ) }}
 ),
 
 shown_keys as (
@@ -197,8 +197,8 @@ module_html_ids as (
         {{ regex_replace(
             "case when problem_module_id like 'i4x://%' then 'i4x-' || "
             ~ "replace(substr(problem_module_id, 7), '/', '-') else "
-            ~ "substr(problem_module_id, strpos(problem_module_id, "
-            ~ "'+block@') + 7) end",
+            ~ "substr(problem_module_id, position('+block@' in "
+            ~ "problem_module_id) + 7) end",
             '[^A-Za-z0-9_-]', '_'
         ) }} as module_html_id
     from problem_events
@@ -339,7 +339,7 @@ keys_located as (
 
 final as (
     select
-        {{ hash_to_bigint("cast(event_id as text) || '|' || answer_key") }}
+        {{ hash_to_bigint(as_text('event_id') ~ " || '|' || answer_key") }}
             as event_answer_id,
         event_id,
         answer_key,

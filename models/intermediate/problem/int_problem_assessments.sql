@@ -98,9 +98,9 @@ problem_grades as (
         course_id,
         event_at,
         problem_module_id as problem_key,
-        cast(null as text) as correctness,
-        cast(null as double precision) as npoints,
-        cast(null as text) as grading_message,
+        cast(null as {{ type_text() }}) as correctness,
+        cast(null as {{ type_double() }}) as npoints,
+        cast(null as {{ type_text() }}) as grading_message,
         event_max_grade as question_max_grade,
         case
             when event_max_grade > 0 then event_grade / event_max_grade
@@ -137,7 +137,7 @@ rescore_candidates as (
         row_number() over (
             partition by grades.event_id, grades.problem_key
             order by
-                submissions.submission_timestamp desc,
+                submissions.submission_timestamp desc nulls first,
                 submissions.source_event_id desc
         ) as candidate_rank
     from grades
@@ -183,13 +183,13 @@ assessed as (
 final as (
     select
         {{ hash_to_bigint(
-            "cast(event_id as text) || '|' || problem_key"
+            as_text('event_id') ~ " || '|' || problem_key"
         ) }} as assessment_id,
         submission_id,
         grading_message as assessment_feedback,
         grade as assessment_grade,
         question_max_grade as assessment_max_grade,
-        cast(null as double precision) as assessment_grade_with_penalty,
+        cast(null as {{ type_double() }}) as assessment_grade_with_penalty,
         {{ hash_to_bigint("'automatic-grader'") }} as assessment_grader_id,
         event_at as assessment_timestamp,
         course_id,

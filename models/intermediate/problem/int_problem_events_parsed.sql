@@ -159,7 +159,7 @@ payload_fields as (
                 then {{ json_get_text('problem_events.event_payload', '0') }}
         end as form_text
     from problem_events
-    left join lateral {{ json_record(
+    {{ lateral_json_record(
         'problem_events.event_payload',
         'payload',
         [
@@ -170,10 +170,10 @@ payload_fields as (
             'student', 'old_state', 'answers', 'answer', 'correct_map',
             'submission',
         ]
-    ) }} on true
-    left join lateral {{ json_record(
+    ) }}
+    {{ lateral_json_record(
         'problem_events.context', 'context_members', ['module']
-    ) }} on true
+    ) }}
 ),
 
 learner_ids_ranked as (
@@ -184,7 +184,7 @@ learner_ids_ranked as (
         user_id,
         row_number() over (
             partition by edx_user_id
-            order by event_at desc, event_id desc
+            order by event_at desc nulls first, event_id desc
         ) as learner_rank
     from problem_events
     where

@@ -26,9 +26,10 @@ fields as (
         form_field.field_text,
         form_field.field_number
     from forms
-    cross join
-        lateral {{ split_to_rows('forms.form_text', '&') }}
-            as form_field (field_text, field_number)
+    {{ lateral_rows(
+        split_to_rows('forms.form_text', '&'),
+        'form_field', ['field_text', 'field_number']
+    ) }}
     where form_field.field_text <> ''
 ),
 
@@ -40,9 +41,9 @@ fields_decoded as (
             "split_part(field_text, '=', 1)"
         ) }} as field_name,
         case
-            when strpos(field_text, '=') > 0
+            when position('=' in field_text) > 0
                 then {{ url_decode(
-                    "substr(field_text, strpos(field_text, '=') + 1)"
+                    "substr(field_text, position('=' in field_text) + 1)"
                 ) }}
         end as field_value
     from fields
@@ -51,7 +52,7 @@ fields_decoded as (
 final as (
     select
         {{ hash_to_bigint(
-            "cast(event_id as text) || '|' || cast(field_number as text)"
+            as_text('event_id') ~ " || '|' || " ~ as_text('field_number')
         ) }} as form_field_id,
         event_id,
         cast(field_number as integer) as field_number,

@@ -68,7 +68,7 @@ submission_rows as (
 final as (
     select
         {{ hash_to_bigint(
-            "cast(submitting_events.event_id as text) || '|' "
+            as_text('submitting_events.event_id') ~ " || '|' "
             ~ "|| submission_rows.problem_key"
         ) }} as submission_id,
         submitting_events.user_id,

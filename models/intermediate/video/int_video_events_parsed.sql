@@ -51,10 +51,10 @@ ids_classified as (
             when {{ regex_matches('video_id', '^(i4x://|block-v1:)') }}
                 then 'usage_key'
             when
-                starts_with(
-                    video_id, {{ escaped_course_prefix('course_id') }}
-                    || 'video-'
-                )
+                {{ starts_with(
+                    'video_id',
+                    escaped_course_prefix('course_id') ~ " || 'video-'"
+                ) }}
                 then 'escaped_i4x'
             when {{ regex_matches('video_id', '^[A-Za-z0-9_.:-]+$') }}
                 then 'block_name'

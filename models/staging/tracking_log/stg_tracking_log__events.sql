@@ -1,5 +1,7 @@
+{#- Spark: rebuilt whole (spark_build rebuilds the DAG; delete+insert needs
+    a Delta/Iceberg table there). -#}
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     unique_key='event_id',
     incremental_strategy='delete+insert',
     post_hook=[

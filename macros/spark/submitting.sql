@@ -1,0 +1,87 @@
+{#- Spark versions of macros/portable_submitting.sql and of the macros only
+    the submitting, feedback, collaborating and users models use
+    (free-text scrubbing, URL decoding, form splitting, statistics). -#}
+
+{% macro spark__type_ip() %}string{% endmacro %}
+
+{% macro spark__value_at_max(value_expr, order_expr) -%}
+    max_by({{ value_expr }}, {{ order_expr }})
+{%- endmacro %}
+
+{#- A LATERAL VIEW (a generator), not a lateral subquery: Spark refuses a
+    correlated subquery over a relation holding VARIANT columns. -#}
+{% macro spark__lateral_rows(set_expr, alias, columns) -%}
+    lateral view {{ set_expr }} {{ alias }} as {{ columns | join(', ') }}
+{%- endmacro %}
+
+{% macro spark__lateral_json_record(json_expr, alias, keys) -%}
+    lateral view inline(array(struct(
+        {%- for key in keys %}
+        case
+            when not is_variant_null(variant_get({{ json_expr }}, '$[\'{{ key }}\']'))
+                then variant_get({{ json_expr }}, '$[\'{{ key }}\']')
+        end as `{{ key }}`{{ ',' if not loop.last }}
+        {%- endfor %}
+    ))) {{ alias }} as
+    {%- for key in keys %} `{{ key }}`{{ ',' if not loop.last }}{% endfor %}
+{%- endmacro %}
+
+{#- Spark has no statistics a later model would need refreshed. -#}
+{% macro spark__refresh_statistics(relation) %}{% endmacro %}
+
+{#- One row per piece, numbered from 1 (as Postgres' with ordinality). -#}
+{% macro spark__split_to_rows(text_expr, delimiter) -%}
+    inline(transform(
+        split({{ text_expr }}, '[{{ delimiter }}]', -1),
+        (piece, piece_index) -> struct(piece, piece_index + 1)
+    ))
+{%- endmacro %}
+
+{#- The same tokens as the Postgres version (regexp_extract_all keeps the
+    matches in order); escape runs are decoded with unhex + decode. -#}
+{% macro spark__url_decode(text_expr) -%}
+    (case
+        when {{ text_expr }} is null then null
+        when instr({{ text_expr }}, '%') = 0
+            then replace({{ text_expr }}, '+', ' ')
+        else array_join(transform(
+            regexp_extract_all(
+                replace({{ text_expr }}, '+', ' '),
+                '((?:'
+                || '%[0-7][1-9A-Fa-f]|%[1-7]0'
+                || '|%[Cc][2-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+                || '|%[Dd][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+                || '|%[Ee]0%[ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+                || '|%[Ee][1-9A-Ca-cEFef]%[89ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+                || '|%[Ee][Dd]%[89][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+                || '|%[Ff]0%[9ABab][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
+                || '|%[Ff][1-3](?:%[89ABab][0-9A-Fa-f]){3}'
+                || '|%[Ff]4%8[0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
+                || ')+)|([^%]+|%)',
+                0
+            ),
+            url_token -> case
+                when length(url_token) > 1 and left(url_token, 1) = '%'
+                    then decode(unhex(replace(url_token, '%', '')), 'UTF-8')
+                else url_token
+            end
+        ), '')
+    end)
+{%- endmacro %}
+
+{#- The Postgres steps (macros/privacy.sql, free_text_scrub_steps), the
+    same patterns read by Java's regex engine (spark__regex_replace). -#}
+{% macro spark__scrub_free_text(text_expr, policy) -%}
+    {%- if policy == 'keep' -%}
+    {{ text_expr }}
+    {%- elif policy == 'drop' -%}
+    cast(null as string)
+    {%- else -%}
+    {%- set scrubbed = namespace(sql=text_expr) -%}
+    {%- for step in moocdb.free_text_scrub_steps() -%}
+        {%- set scrubbed.sql = moocdb.spark__regex_replace(
+            scrubbed.sql, step[0], step[1]) -%}
+    {%- endfor -%}
+    {{ scrubbed.sql }}
+    {%- endif -%}
+{%- endmacro %}
