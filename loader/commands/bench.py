@@ -35,8 +35,8 @@ import psycopg
 
 from loader import reader
 from loader.commands.dbt import run_dbt
-from loader.database import connect_info
-from loader.settings import project_root
+from loader.database import EmbeddedPostgres, connect_info
+from loader.settings import ConnectionInfo, project_root
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,6 +61,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the benchmark database"
+    )
+    parser.add_argument(
+        "--no-test",
+        action="store_true",
+        help="skip the dbt test stage (quicker iterations)",
+    )
+    parser.add_argument(
+        "--models",
+        type=int,
+        default=5,
+        help="how many of the slowest models to print (default 5)",
     )
     parser.set_defaults(func=run)
 
@@ -116,6 +127,36 @@ def _slowest_models(count: int = 5) -> list[tuple[str, float]]:
     return sorted(timings, key=lambda timing: -timing[1])[:count]
 
 
+def _server_cpu(info: ConnectionInfo) -> float:
+    """CPU seconds used so far by the embedded server and its exited
+    backends (0 for an external server: not measurable from here)."""
+    if not info.embedded:
+        return 0.0
+    try:
+        pid = (EmbeddedPostgres().pgdata / "postmaster.pid").read_text().split()[0]
+        # fields after the command name: utime, stime, cutime, cstime are
+        # the 12th to 15th (see proc(5))
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(value) for value in fields[11:15]) / ticks
+
+
+def _cpu(info: ConnectionInfo) -> float:
+    """CPU seconds of this process, its children and the embedded server:
+    the work done, whatever else shares the machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (
+        own.ru_utime
+        + own.ru_stime
+        + children.ru_utime
+        + children.ru_stime
+        + _server_cpu(info)
+    )
+
+
 def _load_average() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -128,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
     with psycopg.connect(admin.conninfo("postgres"), autocommit=True) as conn:
         conn.execute(f'drop database if exists "{args.database}" with (force)')
     info = connect_info()
-    rows: list[tuple[str, float, int]] = []
+    # (stage, wall seconds, events, CPU seconds)
+    rows: list[tuple[str, float, int, float]] = []
     load_before = _load_average()
 
     with tempfile.TemporaryDirectory(prefix="moocdb-bench-") as tmp:
@@ -145,53 +187,67 @@ def run(args: argparse.Namespace) -> int:
                 f"generated {args.events:,} events in {seconds:.1f} s "
                 f"({megabytes:.0f} MB gz)"
             )
+        cpu = _cpu(info)
         floor_seconds, events = _floor(path)
-        rows.append(("floor: gunzip + JSON parse", floor_seconds, events))
+        cpu, used = _cpu(info), _cpu(info) - cpu
+        rows.append(("floor: gunzip + JSON parse", floor_seconds, events, used))
 
         load_seconds, load_rss, _ = _timed_child(
             [sys.executable, "-m", "loader", "load", "--no-progress", str(path)], env
         )
-        rows.append(("load (dlt -> raw tables)", load_seconds, events))
+        cpu, used = _cpu(info), _cpu(info) - cpu
+        rows.append(("load (dlt -> raw tables)", load_seconds, events, used))
 
         started = time.perf_counter()
+        seed_seconds = 0.0
         for step in (["seed"], ["run"]):
             done = run_dbt(step, info=info, capture=True)
             if done.returncode != 0:
                 print(done.stdout[-4000:])
                 return done.returncode
-        rows.append(
-            ("dbt seed + run (every model)", time.perf_counter() - started, events)
-        )
-        slowest = _slowest_models()
-        started = time.perf_counter()
-        done = run_dbt(["test"], info=info, capture=True)
-        if done.returncode != 0:
-            print(done.stdout[-4000:])
-            return done.returncode
-        rows.append(
-            ("dbt test (every data test)", time.perf_counter() - started, events)
-        )
+            seed_seconds = seed_seconds or time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        cpu, used = _cpu(info), _cpu(info) - cpu
+        rows.append(("dbt seed + run (every model)", seconds, events, used))
+        slowest = _slowest_models(args.models)
+        if not args.no_test:
+            started = time.perf_counter()
+            done = run_dbt(["test"], info=info, capture=True)
+            if done.returncode != 0:
+                print(done.stdout[-4000:])
+                return done.returncode
+            seconds = time.perf_counter() - started
+            cpu, used = _cpu(info), _cpu(info) - cpu
+            rows.append(("dbt test (every data test)", seconds, events, used))
 
     with psycopg.connect(info.conninfo()) as conn:
         size = conn.execute("select pg_database_size(current_database())").fetchone()
     size_mb = (size[0] if size else 0) / 1e6
-    end_to_end = sum(
-        seconds for name, seconds, _ in rows if name.startswith(("load", "dbt seed"))
-    )
-    with_tests = end_to_end + rows[-1][1]
+    timed = [row for row in rows if row[0].startswith(("load", "dbt seed"))]
+    end_to_end = sum(row[1] for row in timed)
+    end_to_end_cpu = sum(row[3] for row in timed)
+    tested = [row for row in rows if row[0].startswith("dbt test")]
     print(f"\nbenchmark: {events:,} events, {os.cpu_count()} cores, {info.describe()}")
     print(f"load average (1, 5, 15 min): before {load_before}, after {_load_average()}")
-    print(f"{'stage':34} {'seconds':>9} {'events/s':>12}")
-    for name, seconds, count in rows:
-        print(f"{name:34} {seconds:9.1f} {count / seconds:12,.0f}")
+    print(f"{'stage':34} {'seconds':>9} {'events/s':>12} {'CPU s':>9}")
+    for name, seconds, count, used in rows:
+        print(f"{name:34} {seconds:9.1f} {count / seconds:12,.0f} {used:9.1f}")
     print(
         f"{'end to end (load + seed + run)':34} {end_to_end:9.1f} "
-        f"{events / end_to_end:12,.0f}"
+        f"{events / end_to_end:12,.0f} {end_to_end_cpu:9.1f}"
     )
+    if tested:
+        with_tests = end_to_end + tested[0][1]
+        print(
+            f"{'end to end and dbt test':34} {with_tests:9.1f} "
+            f"{events / with_tests:12,.0f} {end_to_end_cpu + tested[0][3]:9.1f}"
+        )
     print(
-        f"{'end to end and dbt test':34} {with_tests:9.1f} {events / with_tests:12,.0f}"
+        "CPU s: CPU time of the loader, dbt and the embedded Postgres server "
+        "(not slowed down by other jobs on the machine)"
     )
     floor = rows[0][1]
+    print(f"of which dbt seed: {seed_seconds:.1f} s")
     print(f"end to end / floor time ratio: {end_to_end / floor:.1f}")
     print(
         "slowest models (seconds): "
