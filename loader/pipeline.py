@@ -666,9 +666,9 @@ def _analyze(conn: psycopg.Connection[Any]) -> None:
 
     Autovacuum analyzes a table only about a minute after a bulk COPY: a
     build started right after the load planned the staging parse with
-    default estimates (10 rows for a million lines, 610 pseudonym keys) and
-    chose a serial nested loop that spilled every parsed event to disk
-    (measured: 20 % of the staging model's time)."""
+    default estimates (610 pseudonym keys, a handful of complete loads and
+    of first copies) and chose a nested loop that wrote every parsed event
+    to disk first (measured: 272 MB and ~2 of 10 s at 200 000 events)."""
     for table in (*DATA_TABLES, PSEUDONYM_KEY_TABLE, "_dlt_loads"):
         if _exists(conn, table):
             conn.execute(f"analyze {_table(table)}")
