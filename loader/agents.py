@@ -90,17 +90,20 @@ def ensure_table(info: ConnectionInfo) -> None:
 
 
 def _agents_query(schema: str, load_ids: Iterable[str] | None, redo: bool) -> str:
-    agent = (
-        "coalesce(cast(raw_line as jsonb) ->> 'agent', "
-        "cast(raw_line as jsonb) #>> '{context,agent}')"
-    )
-    where = ["pg_input_is_valid(raw_line, 'jsonb')"]
+    # Each line's JSON is parsed once (the fence keeps the planner from
+    # substituting the cast into both lookups), and not validated first:
+    # the reader lands only lines Postgres jsonb accepts (the staging model
+    # casts them the same way). Measured on 200 000 lines: 2.7 s of CPU with
+    # a validity check and two casts, 1.0 s now.
+    agent = "coalesce(line_json ->> 'agent', line_json #>> '{context,agent}')"
+    where = ""
     if load_ids is not None:
-        where.append("_dlt_load_id = any(%(load_ids)s)")
-    query = (
-        f"select distinct {agent} as user_agent "
-        f'from "{schema}"."{RAW_LINES_TABLE}" where {" and ".join(where)}'
+        where = " where _dlt_load_id = any(%(load_ids)s)"
+    lines = (
+        "select cast(raw_line as jsonb) as line_json "
+        f'from "{schema}"."{RAW_LINES_TABLE}"{where} offset 0'
     )
+    query = f"select distinct {agent} as user_agent from ({lines}) as lines"
     query = f"select user_agent from ({query}) as found where user_agent is not null"
     if not redo:
         query += (

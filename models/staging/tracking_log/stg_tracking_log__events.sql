@@ -91,28 +91,38 @@ lines_hashed as (
     from lines
 ),
 
+copied_hashes as (
+    -- the lines that occur more than once (usually few or none)
+    select line_hash
+    from lines_hashed
+    group by line_hash
+    having count(*) > 1
+),
+
 line_copies as (
     -- copies of one exact line (a file delivered twice, under two names)
     -- are staged once: the first copy read, with the number of copies;
-    -- numbered on narrow keys so the sort stays small and no duplicate is
-    -- parsed
+    -- numbered on narrow keys and only among the lines that have copies,
+    -- so neither the sort nor the join back is the size of the log, and no
+    -- duplicate is parsed
     select
         file_name,
         file_version,
         line_number,
         load_id,
-        line_hash,
         row_number() over (
             partition by line_hash
             order by loaded_at, file_name, file_version, line_number
         ) as copy_number,
         count(*) over (partition by line_hash) as copies_count
     from lines_hashed
+    where line_hash in (select copied_hashes.line_hash from copied_hashes)
 ),
 
 lines_parsed as (
     -- the only place a line's JSON is parsed; the fence keeps it once per
-    -- row (not once per reference) and lets parallel workers do it
+    -- row (not once per reference); a line without copies is its own first
+    -- copy
     select
         lines.file_name,
         lines.file_version,
@@ -120,17 +130,19 @@ lines_parsed as (
         lines.line_prefix,
         lines.loaded_at,
         lines._dlt_load_id as load_id,
-        line_copies.line_hash,
-        line_copies.copies_count,
+        md5(lines.raw_line) as line_hash,
+        coalesce(line_copies.copies_count, 1) as copies_count,
         {{ parse_json('lines.raw_line') }} as line_json
     from {{ parsed_lines }} as lines
-    inner join line_copies
+    left join line_copies
         on
             lines.file_name = line_copies.file_name
             and lines.file_version = line_copies.file_version
             and lines.line_number = line_copies.line_number
             and lines._dlt_load_id = line_copies.load_id
-    where line_copies.copy_number = 1
+    where
+        lines._dlt_load_id in (select completed_loads.load_id from completed_loads)
+        and coalesce(line_copies.copy_number, 1) = 1
     {{ optimization_fence() }}
 ),
 
@@ -213,11 +225,13 @@ events_classified as (
     select
         *,
         {{ json_type('event_value') }} as event_value_type,
+        -- the text of a string payload only: every use below is for
+        -- strings, and an object payload need not be written out as text
         case
+            when {{ json_type('event_value') }} <> 'string' then null
             -- a payload JSON-encoded twice ("\"input_...=...\""): unwrap once
             when
-                {{ json_type('event_value') }} = 'string'
-                and {{ regex_matches(json_as_text('event_value'), '^".*"$') }}
+                {{ regex_matches(json_as_text('event_value'), '^".*"$') }}
                 and {{ is_valid_json(json_as_text('event_value')) }}
                 then {{ json_as_text(parse_json(json_as_text('event_value'))) }}
             else {{ json_as_text('event_value') }}
