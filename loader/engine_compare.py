@@ -1,7 +1,9 @@
 """Cross-engine check: the MOOCdb tables built on Postgres and on Spark.
 
-Reads every mart of ``models/moocdb`` from the Postgres build (schema
-``MOOCDB_SCHEMA``, default moocdb) and from the Spark build (the parquet
+Reads every mart of ``models/moocdb``, every submission filter of
+``models/filters`` (schema ``MOOCDB_SCHEMA``, default moocdb) and every
+course-team mart of ``models/course_team`` (schema ``<schema>_course_team``)
+from the Postgres build and from the Spark build (the parquet
 files of the Spark warehouse: no JVM needed to read them) and compares them
 row for row, ids included, as multisets. Values are normalized only where
 the engines' types differ, never where results could: timestamps as naive
@@ -32,11 +34,24 @@ import psycopg
 import pyarrow.parquet as pq
 
 IGNORED_COLUMNS = {"load_id", "loaded_at", "_dlt_load_id"}
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models" / "moocdb"
+MODELS_ROOT = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = MODELS_ROOT / "moocdb"
+# folder of models/ -> suffix of its schema (dbt_project.yml `+schema`)
+COMPARED_FOLDERS = {"moocdb": "", "filters": "", "course_team": "_course_team"}
 
 
 def mart_names() -> list[str]:
     return sorted(path.stem for path in MODELS_DIR.glob("*.sql"))
+
+
+def relations(schema: str) -> list[tuple[str, str]]:
+    """(schema, table) of every compared model: the MOOCdb marts, the
+    submission filters and the course-team marts."""
+    return sorted(
+        (schema + suffix, path.stem)
+        for folder, suffix in COMPARED_FOLDERS.items()
+        for path in (MODELS_ROOT / folder).glob("*.sql")
+    )
 
 
 def normalize(value: Any) -> Any:
@@ -130,17 +145,16 @@ def compare(
     return result
 
 
-def run(tables: list[str], warehouse: Path, conninfo: str, schema: str) -> list[Result]:
-    results = []
-    for table in tables:
-        results.append(
-            compare(
-                table,
-                postgres_rows(conninfo, schema, table),
-                spark_rows(warehouse, schema, table),
-            )
+def run(tables: list[tuple[str, str]], warehouse: Path, conninfo: str) -> list[Result]:
+    """Compare each (schema, table) of the Postgres and Spark builds."""
+    return [
+        compare(
+            table,
+            postgres_rows(conninfo, schema, table),
+            spark_rows(warehouse, schema, table),
         )
-    return results
+        for schema, table in tables
+    ]
 
 
 def report(results: list[Result], examples: int = 2) -> str:
@@ -148,7 +162,7 @@ def report(results: list[Result], examples: int = 2) -> str:
     for result in results:
         status = "equal" if result.equal else (result.missing or "DIFFERENT")
         lines.append(
-            f"{result.table:24} postgres {result.postgres_rows:6}  "
+            f"{result.table:40} postgres {result.postgres_rows:6}  "
             f"spark {result.spark_rows:6}  {status}"
         )
         if result.column_mismatch:
@@ -168,8 +182,17 @@ def report(results: list[Result], examples: int = 2) -> str:
 def main(argv: list[str] | None = None) -> int:
     from loader.database import connect_info
 
-    parser = argparse.ArgumentParser(prog="python -m loader.engine_compare")
-    parser.add_argument("tables", nargs="*")
+    parser = argparse.ArgumentParser(
+        prog="python -m loader.engine_compare",
+        description=(
+            "Compare the MOOCdb marts, the submission filters and the "
+            "course-team marts of the Postgres build with the Spark build's "
+            "parquet warehouse, row for row (exit 1 when any differs)."
+        ),
+    )
+    parser.add_argument(
+        "tables", nargs="*", help="model names to compare (default: all of them)"
+    )
     parser.add_argument(
         "--warehouse",
         type=Path,
@@ -178,9 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     schema = os.environ.get("MOOCDB_SCHEMA", "moocdb")
-    results = run(
-        args.tables or mart_names(), args.warehouse, connect_info().conninfo(), schema
-    )
+    compared = [
+        relation
+        for relation in relations(schema)
+        if not args.tables or relation[1] in args.tables
+    ]
+    unknown = set(args.tables) - {table for _, table in compared}
+    if unknown:
+        parser.error(f"not a compared model: {', '.join(sorted(unknown))}")
+    results = run(compared, args.warehouse, connect_info().conninfo())
     print(report(results))
     return 0 if all(result.equal for result in results) else 1
 
