@@ -11,6 +11,24 @@
     {{ return(adapter.dispatch('url_decode', 'moocdb')(text_expr)) }}
 {% endmacro %}
 
+{#- url_decode_token_pattern(): the regex (a SQL string expression) both
+    engines cut a component with: group 1 a run of `%XX` escapes forming
+    well-formed UTF-8 (RFC 3629 table 3-7), group 2 a run of other
+    characters or a lone `%`. Postgres and Java read it alike. -#}
+{% macro url_decode_token_pattern() -%}
+    '((?:'
+    || '%[0-7][1-9A-Fa-f]|%[1-7]0'
+    || '|%[Cc][2-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+    || '|%[Dd][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+    || '|%[Ee]0%[ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+    || '|%[Ee][1-9A-Ca-cEFef]%[89ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+    || '|%[Ee][Dd]%[89][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
+    || '|%[Ff]0%[9ABab][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
+    || '|%[Ff][1-3](?:%[89ABab][0-9A-Fa-f]){3}'
+    || '|%[Ff]4%8[0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
+    || ')+)|([^%]+|%)'
+{%- endmacro %}
+
 {#- Postgres: the text is cut into runs of decodable escapes, runs of other
     characters and lone `%` (regexp_matches with ordinality keeps their
     order); each escape run is turned into bytes (decode hex) and read as
@@ -41,17 +59,7 @@
             )
             from regexp_matches(
                 replace({{ text_expr }}, '+', ' '),
-                '((?:'
-                || '%[0-7][1-9A-Fa-f]|%[1-7]0'
-                || '|%[Cc][2-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Dd][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ee]0%[ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ee][1-9A-Ca-cEFef]%[89ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ee][Dd]%[89][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ff]0%[9ABab][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
-                || '|%[Ff][1-3](?:%[89ABab][0-9A-Fa-f]){3}'
-                || '|%[Ff]4%8[0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
-                || ')+)|([^%]+|%)',
+                {{ moocdb.url_decode_token_pattern() }},
                 'g'
             ) with ordinality as url_token (parts, token_number)
         ), '')

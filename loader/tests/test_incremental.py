@@ -20,6 +20,7 @@ import orjson
 import psycopg
 import pytest
 
+from loader import fingerprint
 from loader.generate import iter_events
 from loader.settings import project_root
 
@@ -27,8 +28,6 @@ pytestmark = pytest.mark.database
 
 INCREMENTAL = "moocdb_pytest_incremental"
 FULL = "moocdb_pytest_full"
-# columns that say which load brought a row: they differ between databases
-LOAD_COLUMNS = {"load_id", "loaded_at"}
 
 
 def _utc_day(line: bytes) -> dt.date | None:
@@ -83,40 +82,14 @@ def _build(database: str) -> str:
 
 
 def _fingerprints(info: object, database: str) -> dict[str, tuple[int, str]]:
-    """Row count and an order-independent digest of every table compared."""
-    result: dict[str, tuple[int, str]] = {}
-    with psycopg.connect(info.conninfo(database)) as conn:  # type: ignore[attr-defined]
-        tables = conn.execute(
-            """
-            select table_schema, table_name
-            from information_schema.tables
-            where table_type = 'BASE TABLE'
-                and (
-                    table_schema = 'moocdb'
-                    or table_name = 'stg_tracking_log__events'
-                )
-            order by 1, 2
-            """
-        ).fetchall()
-        for schema, table in tables:
-            columns = [
-                name
-                for (name,) in conn.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = %s and table_name = %s "
-                    "order by ordinal_position",
-                    (schema, table),
-                ).fetchall()
-                if name not in LOAD_COLUMNS
-            ]
-            select = ", ".join(f'"{name}"' for name in columns)
-            row = conn.execute(
-                f"select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), ''))"
-                f' from (select row({select})::text as r from "{schema}"."{table}") as t'
-            ).fetchone()
-            assert row is not None
-            result[f"{schema}.{table}"] = (int(row[0]), str(row[1]))
-    return result
+    """Row count and an order-independent digest (loader.fingerprint) of
+    every MOOCdb relation and of the staging table."""
+    found = fingerprint.fingerprints(info.conninfo(database))  # type: ignore[attr-defined]
+    return {
+        name: value
+        for name, value in found.items()
+        if name.startswith("moocdb.") or name.endswith(".stg_tracking_log__events")
+    }
 
 
 @pytest.fixture(scope="module")

@@ -47,17 +47,7 @@
         else array_join(transform(
             regexp_extract_all(
                 replace({{ text_expr }}, '+', ' '),
-                '((?:'
-                || '%[0-7][1-9A-Fa-f]|%[1-7]0'
-                || '|%[Cc][2-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Dd][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ee]0%[ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ee][1-9A-Ca-cEFef]%[89ABab][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ee][Dd]%[89][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]'
-                || '|%[Ff]0%[9ABab][0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
-                || '|%[Ff][1-3](?:%[89ABab][0-9A-Fa-f]){3}'
-                || '|%[Ff]4%8[0-9A-Fa-f](?:%[89ABab][0-9A-Fa-f]){2}'
-                || ')+)|([^%]+|%)',
+                {{ moocdb.url_decode_token_pattern() }},
                 0
             ),
             url_token -> case
