@@ -50,12 +50,14 @@
     {%- if policy == 'keep' -%}
     {{ text_expr }}
     {%- elif policy == 'drop' -%}
-    cast(null as text)
+    cast(null as {{ moocdb.type_text() }})
     {%- else -%}
     {%- set scrubbed = namespace(sql=text_expr) -%}
     {%- for step in moocdb.free_text_scrub_steps() -%}
-        {%- set scrubbed.sql = "regexp_replace(" ~ scrubbed.sql ~ ", '"
-            ~ step[0] ~ "', '" ~ step[1] ~ "', 'g')" -%}
+        {#- regex_replace is dispatched: Java's regex engine on Spark reads
+            the same patterns (macros/spark/text.sql) -#}
+        {%- set scrubbed.sql = moocdb.regex_replace(
+            scrubbed.sql, step[0], step[1]) -%}
     {%- endfor -%}
     {{ scrubbed.sql }}
     {%- endif -%}

@@ -58,20 +58,3 @@
         ), '')
     end)
 {%- endmacro %}
-
-{#- The Postgres steps (macros/privacy.sql, free_text_scrub_steps), the
-    same patterns read by Java's regex engine (spark__regex_replace). -#}
-{% macro spark__scrub_free_text(text_expr, policy) -%}
-    {%- if policy == 'keep' -%}
-    {{ text_expr }}
-    {%- elif policy == 'drop' -%}
-    cast(null as string)
-    {%- else -%}
-    {%- set scrubbed = namespace(sql=text_expr) -%}
-    {%- for step in moocdb.free_text_scrub_steps() -%}
-        {%- set scrubbed.sql = moocdb.spark__regex_replace(
-            scrubbed.sql, step[0], step[1]) -%}
-    {%- endfor -%}
-    {{ scrubbed.sql }}
-    {%- endif -%}
-{%- endmacro %}
